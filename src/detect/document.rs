@@ -1,0 +1,208 @@
+//! Document checks: which fields, links and formulas are DDE, and what they would run.
+//!
+//! A Word field is DDE when its type (first word) is one of the profile's field rule keywords
+//! (`DDE`, `DDEAUTO`); its first argument is the program and the second the topic, so the
+//! command is `program topic` (`c:\windows\system32\cmd.exe "/k calc.exe"`). A workbook
+//! `ddeLink` runs `service topic`; a formula runs each `service|'topic'!item` reference and
+//! each call of a profile DDE function. Fields of other types (PAGE, HYPERLINK, TOC, QUOTE,
+//! ...) are not findings.
+
+use crate::formats::field_code::FieldCode;
+use crate::formats::formula::{self, DdeReference};
+use crate::formats::{DocumentRecord, Location};
+use crate::profile::{DocumentRules, Rule};
+
+use super::{Finding, FindingKind};
+
+/// The findings one document record yields under `rules`.
+pub fn check(rules: &DocumentRules, record: &DocumentRecord) -> Vec<Finding> {
+    let mut findings = match record {
+        DocumentRecord::Field {
+            location,
+            instruction,
+            ..
+        } => check_field(rules, location, instruction)
+            .into_iter()
+            .collect(),
+        DocumentRecord::DdeLink {
+            location,
+            service,
+            topic,
+            items,
+        } => {
+            let mut finding = located(FindingKind::DdeLink, &rules.dde_link, location);
+            finding.command = join_command(service, topic);
+            finding.field_code = format!("ddeLink ddeService=\"{service}\" ddeTopic=\"{topic}\"");
+            finding.dde_service = service.clone();
+            finding.dde_topic = topic.clone();
+            finding.dde_item = (!items.is_empty()).then(|| items.join(", "));
+            vec![finding]
+        }
+        DocumentRecord::Formula { location, formula } => {
+            let mut references = formula::remote_references(formula);
+            references.extend(formula::function_calls(formula, &rules.dde_functions));
+            references
+                .into_iter()
+                .map(|reference| formula_finding(rules, location, formula, reference))
+                .collect()
+        }
+    };
+    for finding in &mut findings {
+        escalate(rules, finding);
+    }
+    findings
+}
+
+fn check_field(rules: &DocumentRules, location: &Location, instruction: &str) -> Option<Finding> {
+    let code = FieldCode::parse(instruction);
+    let rule = rules.field_rules.iter().find(|rule| {
+        rule.keywords
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(&code.keyword))
+    })?;
+    let mut finding = located(FindingKind::DdeField, &rule.rule(), location);
+    let arg = |n: usize| code.args.get(n);
+    finding.command = code
+        .args
+        .iter()
+        .take(2)
+        .map(|a| a.render())
+        .collect::<Vec<_>>()
+        .join(" ");
+    finding.field_code = instruction.trim().to_owned();
+    finding.dde_service = arg(0).map(|a| a.text.clone()).unwrap_or_default();
+    finding.dde_topic = arg(1).map(|a| a.text.clone()).unwrap_or_default();
+    finding.dde_item = arg(2).map(|a| a.text.clone());
+    Some(finding)
+}
+
+fn formula_finding(
+    rules: &DocumentRules,
+    location: &Location,
+    formula: &str,
+    reference: DdeReference,
+) -> Finding {
+    let mut finding = located(FindingKind::DdeFormula, &rules.dde_formula, location);
+    finding.command = join_command(&reference.service, &reference.topic);
+    finding.field_code = formula.to_owned();
+    finding.dde_item = (!reference.item.is_empty()).then_some(reference.item);
+    finding.dde_service = reference.service;
+    finding.dde_topic = reference.topic;
+    finding
+}
+
+fn located(kind: FindingKind, rule: &Rule, location: &Location) -> Finding {
+    let mut finding = Finding::new(kind, rule);
+    finding.part = location.part.clone();
+    finding.offset = location.offset;
+    finding.cell = location.cell.clone();
+    finding
+}
+
+/// `service topic`, or the service alone when there is no topic.
+fn join_command(service: &str, topic: &str) -> String {
+    if topic.is_empty() {
+        service.to_owned()
+    } else {
+        format!("{service} {topic}")
+    }
+}
+
+/// Raises the severity when the command holds a profile marker.
+fn escalate(rules: &DocumentRules, finding: &mut Finding) {
+    let command = finding.command.to_lowercase();
+    finding.markers = rules
+        .command_escalation
+        .markers
+        .iter()
+        .filter(|m| command.contains(&m.to_lowercase()))
+        .cloned()
+        .collect();
+    if !finding.markers.is_empty() {
+        finding.severity = finding.severity.max(rules.command_escalation.severity);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{self, Severity};
+
+    fn rules() -> DocumentRules {
+        profile::load("default").unwrap().profile.document
+    }
+
+    fn field(instruction: &str) -> DocumentRecord {
+        DocumentRecord::Field {
+            location: Location::default(),
+            instruction: instruction.to_owned(),
+            unterminated: false,
+        }
+    }
+
+    #[test]
+    fn ddeauto_command_is_program_and_topic() {
+        let findings = check(
+            &rules(),
+            &field(r#"DDEAUTO c:\\windows\\system32\\cmd.exe "/k calc.exe""#),
+        );
+        assert_eq!(findings.len(), 1);
+        let f = &findings[0];
+        assert_eq!(f.rule_id, "ddesweep.document.ddeauto_field");
+        assert_eq!(f.command, r#"c:\windows\system32\cmd.exe "/k calc.exe""#);
+        assert_eq!(f.dde_service, r"c:\windows\system32\cmd.exe");
+        assert_eq!(f.dde_topic, "/k calc.exe");
+        assert_eq!(f.severity, Severity::Critical);
+        assert_eq!(f.markers, vec!["cmd.exe".to_owned()]);
+    }
+
+    #[test]
+    fn keyword_case_does_not_matter() {
+        let findings = check(&rules(), &field("ddeauto ünicöde-test"));
+        assert_eq!(findings[0].command, "ünicöde-test");
+        assert_eq!(findings[0].severity, Severity::High);
+    }
+
+    #[test]
+    fn benign_fields_are_not_findings() {
+        for instruction in [
+            "PAGE",
+            r#"HYPERLINK "http://example.com/dde""#,
+            r#"TOC \o "1-3""#,
+            "DDEX x y",
+            "QUOTE 68 68 69",
+        ] {
+            assert!(
+                check(&rules(), &field(instruction)).is_empty(),
+                "{instruction}"
+            );
+        }
+    }
+
+    #[test]
+    fn dde_link_command() {
+        let record = DocumentRecord::DdeLink {
+            location: Location::default(),
+            service: "cmd".into(),
+            topic: "/c calc.exe".into(),
+            items: vec!["_xlbgnm.A1".into()],
+        };
+        let findings = check(&rules(), &record);
+        assert_eq!(findings[0].command, "cmd /c calc.exe");
+        assert_eq!(findings[0].dde_item.as_deref(), Some("_xlbgnm.A1"));
+        assert_eq!(findings[0].rule_id, "ddesweep.document.dde_link");
+    }
+
+    #[test]
+    fn formula_references_and_functions() {
+        let record = DocumentRecord::Formula {
+            location: Location::default(),
+            formula: "=DDE(\"notepad\";\"x.txt\";\"a\")+cmd|'/c calc'!A0".into(),
+        };
+        let commands: Vec<String> = check(&rules(), &record)
+            .into_iter()
+            .map(|f| f.command)
+            .collect();
+        assert_eq!(commands, vec!["cmd /c calc", "notepad x.txt"]);
+    }
+}

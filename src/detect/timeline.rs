@@ -1,0 +1,289 @@
+//! Timeline events: findings and file times as rows, before any output format.
+//!
+//! A finding is timed at the document's content modification time (the best "when did this
+//! document arrive or change" the file system offers; creation, change or access time stand in
+//! when it is missing, and a row with no time at all says "Not a time"). Each DDE document also
+//! gets one context row per file time it has (MACB), so the analyst sees when it appeared,
+//! changed and was last read. Pure: the caller supplies the times.
+
+use crate::evidence::FileTimes;
+use crate::profile::{Confidence, Profile, Severity};
+use crate::time::Timestamp;
+
+use super::{Finding, FindingKind};
+
+/// plaso's timestamp descriptions used by ddesweep.
+pub mod desc {
+    /// File content last modified (M).
+    pub const MODIFICATION: &str = "Content Modification Time";
+    /// File last accessed (A).
+    pub const ACCESS: &str = "Last Access Time";
+    /// File metadata last changed (C).
+    pub const CHANGE: &str = "Metadata Modification Time";
+    /// File created (B).
+    pub const CREATION: &str = "Creation Time";
+    /// No time is known.
+    pub const NOT_A_TIME: &str = "Not a time";
+}
+
+/// One timeline row, in ddesweep's terms (`output/` maps it to the wire format).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct Event {
+    /// When.
+    pub timestamp: Timestamp,
+    /// What the time means (plaso's words).
+    pub timestamp_desc: &'static str,
+    /// `ddesweep:<family>:<what>`.
+    pub data_type: &'static str,
+    /// One human line.
+    pub message: String,
+    /// Tags: the technique, the severity, `context` for context rows.
+    pub tags: Vec<String>,
+    /// Severity (`info` for context rows).
+    pub severity: Severity,
+    /// Confidence, for findings.
+    pub confidence: Option<Confidence>,
+    /// Rule id, for findings.
+    pub rule_id: Option<String>,
+    /// Rule title, for findings.
+    pub rule_title: Option<String>,
+    /// The evidence item, as named on the command line.
+    pub evidence: String,
+    /// The path inside the evidence.
+    pub source_path: String,
+    /// Host name, where known.
+    pub host: Option<String>,
+    /// User, where known.
+    pub user: Option<String>,
+    /// Byte offset inside the part or file, where it applies.
+    pub offset: Option<u64>,
+    /// Details.
+    pub fields: EventFields,
+}
+
+/// The detail fields a row may carry (flat and few: Timesketch caps an index's fields).
+#[derive(Clone, Debug, Default, Eq, PartialEq)]
+pub struct EventFields {
+    /// The command a DDE construct runs.
+    pub command: Option<String>,
+    /// The field instruction, link or formula as found.
+    pub field_code: Option<String>,
+    /// DDE service (program).
+    pub dde_service: Option<String>,
+    /// DDE topic.
+    pub dde_topic: Option<String>,
+    /// DDE item.
+    pub dde_item: Option<String>,
+    /// Package part.
+    pub part: Option<String>,
+    /// Cell or defined name.
+    pub cell: Option<String>,
+    /// Escalation markers in the command, comma-separated.
+    pub markers: Option<String>,
+    /// SHA-256 of the file.
+    pub sha256: Option<String>,
+    /// File size in bytes.
+    pub file_size: Option<u64>,
+    /// Document format (`docx`, `xlsx`, `rtf`, `csv`, ...).
+    pub document_format: Option<&'static str>,
+}
+
+impl Event {
+    /// The order rows are written in: time, then a key that is stable across runs and thread
+    /// counts.
+    #[allow(clippy::type_complexity)]
+    pub fn sort_key(&self) -> (Timestamp, &str, &str, Option<u64>, &str, Option<&str>, &str) {
+        (
+            self.timestamp,
+            &self.evidence,
+            &self.source_path,
+            self.offset,
+            self.data_type,
+            self.rule_id.as_deref(),
+            &self.message,
+        )
+    }
+}
+
+/// The file a document's findings came from.
+#[derive(Clone, Debug)]
+pub struct DocumentContext<'a> {
+    /// The evidence item.
+    pub evidence: &'a str,
+    /// The path inside it.
+    pub source_path: &'a str,
+    /// SHA-256 of the document.
+    pub sha256: &'a str,
+    /// Size in bytes.
+    pub size: u64,
+    /// MACB times.
+    pub times: FileTimes,
+    /// Document format.
+    pub format: &'static str,
+}
+
+/// The rows for one document: a row per finding, and context rows for its file times when it
+/// has findings.
+pub fn document_events(
+    profile: &Profile,
+    ctx: &DocumentContext<'_>,
+    findings: &[Finding],
+) -> Vec<Event> {
+    if findings.is_empty() {
+        return Vec::new();
+    }
+    let user = user_from_path(&profile.user_profile_roots, ctx.source_path);
+    let (timestamp, timestamp_desc) = primary_time(&ctx.times);
+    let base = |timestamp, timestamp_desc, data_type, message, severity: Severity| Event {
+        timestamp,
+        timestamp_desc,
+        data_type,
+        message,
+        tags: vec![profile.technique.clone(), severity.name().to_owned()],
+        severity,
+        confidence: None,
+        rule_id: None,
+        rule_title: None,
+        evidence: ctx.evidence.to_owned(),
+        source_path: ctx.source_path.to_owned(),
+        host: None,
+        user: user.clone(),
+        offset: None,
+        fields: EventFields {
+            sha256: Some(ctx.sha256.to_owned()),
+            file_size: Some(ctx.size),
+            document_format: Some(ctx.format),
+            ..EventFields::default()
+        },
+    };
+    let mut events: Vec<Event> = findings
+        .iter()
+        .map(|finding| {
+            let mut event = base(
+                timestamp,
+                timestamp_desc,
+                finding.kind.data_type(),
+                finding_message(finding, ctx.source_path),
+                finding.severity,
+            );
+            event.confidence = Some(finding.confidence);
+            event.rule_id = Some(finding.rule_id.clone());
+            event.rule_title = Some(finding.rule_title.clone());
+            event.offset = Some(finding.offset);
+            event.fields.command = Some(finding.command.clone());
+            event.fields.field_code = Some(finding.field_code.clone());
+            event.fields.dde_service = Some(finding.dde_service.clone());
+            event.fields.dde_topic = Some(finding.dde_topic.clone());
+            event.fields.dde_item = finding.dde_item.clone();
+            event.fields.part = finding.part.clone();
+            event.fields.cell = finding.cell.clone();
+            event.fields.markers = (!finding.markers.is_empty()).then(|| finding.markers.join(","));
+            event
+        })
+        .collect();
+    let times = [
+        (ctx.times.modified, desc::MODIFICATION),
+        (ctx.times.accessed, desc::ACCESS),
+        (ctx.times.changed, desc::CHANGE),
+        (ctx.times.born, desc::CREATION),
+    ];
+    for (time, description) in times {
+        let Some(time) = time else { continue };
+        let message = format!(
+            "{description} of DDE document {} ({} finding{})",
+            ctx.source_path,
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" }
+        );
+        let mut event = base(
+            time,
+            description,
+            "ddesweep:file:stat",
+            message,
+            Severity::Info,
+        );
+        event.tags.push("context".to_owned());
+        events.push(event);
+    }
+    events
+}
+
+/// The time a finding is placed at, with its description.
+fn primary_time(times: &FileTimes) -> (Timestamp, &'static str) {
+    [
+        (times.modified, desc::MODIFICATION),
+        (times.born, desc::CREATION),
+        (times.changed, desc::CHANGE),
+        (times.accessed, desc::ACCESS),
+    ]
+    .into_iter()
+    .find_map(|(time, description)| time.map(|t| (t, description)))
+    .unwrap_or((Timestamp::UNIX_EPOCH, desc::NOT_A_TIME))
+}
+
+fn finding_message(finding: &Finding, source_path: &str) -> String {
+    let what = match finding.kind {
+        FindingKind::DdeField => {
+            let keyword = finding
+                .field_code
+                .split_whitespace()
+                .next()
+                .unwrap_or("DDE");
+            format!("{} field", keyword.to_uppercase())
+        }
+        FindingKind::DdeLink => "DDE link".to_owned(),
+        FindingKind::DdeFormula => "DDE formula".to_owned(),
+    };
+    let place = match (&finding.part, &finding.cell) {
+        (Some(part), Some(cell)) => format!(" ({part}, {cell})"),
+        (Some(part), None) => format!(" ({part})"),
+        (None, Some(cell)) => format!(" ({cell})"),
+        (None, None) => String::new(),
+    };
+    format!("{what} in {source_path}{place} runs: {}", finding.command)
+}
+
+/// The user a path belongs to: the folder after a user-profile root (`Users/alice/...`).
+pub fn user_from_path(roots: &[String], source_path: &str) -> Option<String> {
+    let parts: Vec<&str> = source_path.split('/').collect();
+    parts.windows(3).find_map(|w| match w {
+        [root, user, _] if roots.iter().any(|r| r.eq_ignore_ascii_case(root)) => {
+            Some((*user).to_owned())
+        }
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_comes_from_the_profile_folder() {
+        let roots = vec!["Users".to_owned(), "Documents and Settings".to_owned()];
+        assert_eq!(
+            user_from_path(&roots, "C/Users/alice/Downloads/a.docx").as_deref(),
+            Some("alice")
+        );
+        assert_eq!(
+            user_from_path(&roots, "users/Bob/x.csv").as_deref(),
+            Some("Bob")
+        );
+        assert_eq!(user_from_path(&roots, "Users/a.docx"), None);
+        assert_eq!(user_from_path(&roots, "Temp/a.docx"), None);
+    }
+
+    #[test]
+    fn missing_times_fall_back_in_order() {
+        let t = Timestamp::from_unix_micros(5).unwrap();
+        let times = FileTimes {
+            changed: Some(t),
+            ..FileTimes::default()
+        };
+        assert_eq!(primary_time(&times), (t, desc::CHANGE));
+        assert_eq!(
+            primary_time(&FileTimes::default()),
+            (Timestamp::UNIX_EPOCH, desc::NOT_A_TIME)
+        );
+    }
+}

@@ -1,0 +1,361 @@
+//! One XML part of an OOXML package: Word fields, Excel DDE links, formulas and defined names.
+//!
+//! WordprocessingML (ECMA-376 Part 1, 17.16) writes a field either as `w:fldSimple w:instr=".."`
+//! or as runs: `w:fldChar begin`, `w:instrText` pieces, `w:fldChar separate`, result runs,
+//! `w:fldChar end`. SpreadsheetML writes DDE links as `ddeLink ddeService ddeTopic` with
+//! `ddeItem`s (18.14) and formulas in `f` elements and `definedName` (18.3.1.40, 18.2.5).
+//! Elements are matched by local name, so any prefix and both the Transitional and the Strict
+//! namespaces are read. Parts without any of the markers are not parsed at all.
+
+use std::borrow::Cow;
+
+use memchr::memmem;
+use quick_xml::XmlVersion;
+use quick_xml::events::{BytesStart, Event};
+
+use super::super::field_code::{FieldAssembler, FieldSink};
+use super::super::{DocumentRecord, DocumentScan, Limits, Location, Problem};
+
+/// Byte strings whose presence makes a part worth parsing.
+const MARKERS: &[&[u8]] = &[b"instr", b"fldChar", b"ddeLink", b"|", b"DDE(", b"dde("];
+
+/// What the text currently read belongs to.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+enum Capture {
+    None,
+    Instruction,
+    FieldResult,
+    Formula,
+    DefinedName,
+}
+
+/// A `ddeLink` whose `ddeItem`s are still being read.
+struct PendingLink {
+    offset: u64,
+    service: String,
+    topic: String,
+    items: Vec<String>,
+}
+
+/// Reads the fields, DDE links and formulas of the part `name` into `scan`.
+pub(super) fn scan_part(name: &str, bytes: &[u8], limits: &Limits, scan: &mut DocumentScan) {
+    if !MARKERS.iter().any(|m| memmem::find(bytes, m).is_some()) {
+        return;
+    }
+    let (text, invalid) = decode_part(bytes);
+    if invalid {
+        scan.problems.push(Problem {
+            part: Some(name.to_owned()),
+            message: "invalid character encoding; bytes replaced by U+FFFD".to_owned(),
+            incomplete: false,
+        });
+    }
+    let mut part = PartReader {
+        name,
+        limits,
+        fields: FieldAssembler::new(limits),
+        capture: Capture::None,
+        text: String::new(),
+        element_offset: 0,
+        cell: None,
+        defined_name: None,
+        link: None,
+        simple_fields_open: 0,
+        records: Vec::new(),
+    };
+    if let Err(problem) = part.read(&text) {
+        scan.problems.push(problem);
+    }
+    let PartReader {
+        fields,
+        mut records,
+        ..
+    } = part;
+    let (fields, field_problems) = fields.finish();
+    records.extend(fields.into_iter().map(|f| f.into_record(Some(name))));
+    records.sort_by_key(record_offset);
+    scan.records.extend(records);
+    scan.problems
+        .extend(field_problems.into_iter().map(|message| Problem {
+            part: Some(name.to_owned()),
+            message,
+            incomplete: false,
+        }));
+}
+
+fn record_offset(record: &DocumentRecord) -> u64 {
+    match record {
+        DocumentRecord::Field { location, .. }
+        | DocumentRecord::DdeLink { location, .. }
+        | DocumentRecord::Formula { location, .. } => location.offset,
+    }
+}
+
+/// Decodes a part as UTF-8, or UTF-16 when it starts with a byte order mark.
+fn decode_part(bytes: &[u8]) -> (Cow<'_, str>, bool) {
+    for (bom, codec) in [
+        (&b"\xFF\xFE"[..], encoding_rs::UTF_16LE),
+        (&b"\xFE\xFF"[..], encoding_rs::UTF_16BE),
+    ] {
+        if let Some(rest) = bytes.strip_prefix(bom) {
+            let (text, invalid) = codec.decode_without_bom_handling(rest);
+            return (Cow::Owned(text.into_owned()), invalid);
+        }
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = String::from_utf8_lossy(bytes);
+    let invalid = matches!(text, Cow::Owned(_));
+    (text, invalid)
+}
+
+struct PartReader<'a> {
+    name: &'a str,
+    limits: &'a Limits,
+    fields: FieldAssembler,
+    capture: Capture,
+    text: String,
+    element_offset: u64,
+    cell: Option<String>,
+    defined_name: Option<String>,
+    link: Option<PendingLink>,
+    simple_fields_open: usize,
+    records: Vec<DocumentRecord>,
+}
+
+impl PartReader<'_> {
+    fn read(&mut self, text: &str) -> Result<(), Problem> {
+        let mut reader = quick_xml::Reader::from_str(text);
+        let config = reader.config_mut();
+        config.check_end_names = false;
+        config.allow_unmatched_ends = true;
+        config.allow_dangling_amp = true;
+        loop {
+            let offset = reader.buffer_position();
+            match reader.read_event() {
+                Ok(Event::Start(e)) => self.start(&e, offset, false),
+                Ok(Event::Empty(e)) => self.start(&e, offset, true),
+                Ok(Event::End(e)) => self.end(e.local_name().as_ref(), offset),
+                Ok(Event::Text(t)) => self.text(&t.xml10_content()),
+                Ok(Event::CData(t)) => self.text(&t.xml10_content()),
+                Ok(Event::GeneralRef(r)) => {
+                    if let Ok(Some(c)) = r.resolve_char_ref() {
+                        self.text(c.encode_utf8(&mut [0; 4]));
+                    } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(&r) {
+                        self.text(s);
+                    }
+                }
+                Ok(Event::Eof) => return Ok(()),
+                Ok(_) => {}
+                Err(err) => {
+                    return Err(Problem {
+                        part: Some(self.name.to_owned()),
+                        message: format!(
+                            "XML unreadable at offset {:#x}: {err}; the rest of the part was not read",
+                            reader.error_position()
+                        ),
+                        incomplete: true,
+                    });
+                }
+            }
+        }
+    }
+
+    fn start(&mut self, e: &BytesStart<'_>, offset: u64, empty: bool) {
+        match e.local_name().as_ref() {
+            "fldChar" => match attribute(e, "fldCharType").as_deref() {
+                Some("begin") => self.fields.begin(offset),
+                Some("separate") => self.fields.separate(),
+                Some("end") => self.fields.end(offset),
+                _ => {}
+            },
+            "fldSimple" => {
+                self.fields.begin(offset);
+                self.fields
+                    .instruction(&attribute(e, "instr").unwrap_or_default());
+                self.fields.separate();
+                if empty {
+                    self.fields.end(offset);
+                } else {
+                    self.simple_fields_open += 1;
+                }
+            }
+            "instrText" if !empty => self.capture = Capture::Instruction,
+            "t" if !empty => self.capture = Capture::FieldResult,
+            "c" => self.cell = attribute(e, "r"),
+            "f" if !empty => self.begin_capture(Capture::Formula, offset),
+            "definedName" if !empty => {
+                self.defined_name = attribute(e, "name");
+                self.begin_capture(Capture::DefinedName, offset);
+            }
+            "ddeLink" => {
+                self.link = Some(PendingLink {
+                    offset,
+                    service: attribute(e, "ddeService").unwrap_or_default(),
+                    topic: attribute(e, "ddeTopic").unwrap_or_default(),
+                    items: Vec::new(),
+                });
+                if empty {
+                    self.finish_link();
+                }
+            }
+            "ddeItem" => {
+                if let (Some(link), Some(item)) = (self.link.as_mut(), attribute(e, "name")) {
+                    link.items.push(item);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn begin_capture(&mut self, capture: Capture, offset: u64) {
+        self.capture = capture;
+        self.element_offset = offset;
+        self.text.clear();
+    }
+
+    fn end(&mut self, local_name: &str, offset: u64) {
+        match local_name {
+            "instrText" | "t" => self.capture = Capture::None,
+            "fldSimple" if self.simple_fields_open > 0 => {
+                self.simple_fields_open -= 1;
+                self.fields.end(offset);
+            }
+            "f" | "definedName" if self.capture != Capture::None => {
+                let cell = match self.capture {
+                    Capture::DefinedName => self.defined_name.take().map(|n| format!("name:{n}")),
+                    _ => self.cell.clone(),
+                };
+                self.capture = Capture::None;
+                let formula = std::mem::take(&mut self.text);
+                if !formula.trim().is_empty() {
+                    self.records.push(DocumentRecord::Formula {
+                        location: Location {
+                            part: Some(self.name.to_owned()),
+                            offset: self.element_offset,
+                            cell,
+                        },
+                        formula,
+                    });
+                }
+            }
+            "c" => self.cell = None,
+            "ddeLink" => self.finish_link(),
+            _ => {}
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        match self.capture {
+            Capture::None => {}
+            Capture::Instruction => self.fields.instruction(text),
+            Capture::FieldResult => self.fields.result(text),
+            Capture::Formula | Capture::DefinedName => {
+                if self.text.len() + text.len() <= self.limits.max_field_chars {
+                    self.text.push_str(text);
+                }
+            }
+        }
+    }
+
+    fn finish_link(&mut self) {
+        if let Some(link) = self.link.take() {
+            self.records.push(DocumentRecord::DdeLink {
+                location: Location {
+                    part: Some(self.name.to_owned()),
+                    offset: link.offset,
+                    cell: None,
+                },
+                service: link.service,
+                topic: link.topic,
+                items: link.items,
+            });
+        }
+    }
+}
+
+/// The unescaped value of the attribute with local name `name`.
+fn attribute(e: &BytesStart<'_>, name: &str) -> Option<String> {
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == name)
+        .map(|a| match a.normalized_value(XmlVersion::Implicit1_0) {
+            Ok(value) => value.into_owned(),
+            Err(_) => a.value.to_string(),
+        })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn scan(xml: &str) -> DocumentScan {
+        let mut scan = DocumentScan::default();
+        scan_part(
+            "word/document.xml",
+            xml.as_bytes(),
+            &Limits::default(),
+            &mut scan,
+        );
+        scan
+    }
+
+    fn instructions(scan: &DocumentScan) -> Vec<String> {
+        scan.records
+            .iter()
+            .filter_map(|r| match r {
+                DocumentRecord::Field { instruction, .. } => Some(instruction.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fld_char_runs_are_joined() {
+        let xml = r#"<w:document xmlns:w="x"><w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>DDE</w:instrText></w:r><w:r><w:instrText xml:space="preserve">AUTO c:\\windows\\system32\\cmd.exe "/k calc.exe"</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>x</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p></w:document>"#;
+        let scan = scan(xml);
+        assert_eq!(
+            instructions(&scan),
+            vec![r#"DDEAUTO c:\\windows\\system32\\cmd.exe "/k calc.exe""#]
+        );
+        assert!(scan.problems.is_empty());
+    }
+
+    #[test]
+    fn fld_simple_and_entities() {
+        let scan = scan(r#"<w:p><w:fldSimple w:instr=" DDE c:\\x.exe &quot;/c a&quot; "/></w:p>"#);
+        assert_eq!(instructions(&scan), vec![r#" DDE c:\\x.exe "/c a" "#]);
+    }
+
+    #[test]
+    fn dde_link_and_formulas() {
+        let xml = r#"<externalLink><ddeLink ddeService="cmd" ddeTopic="/c calc.exe"><ddeItems><ddeItem name="_xlbgnm.A1"/></ddeItems></ddeLink></externalLink><sheetData><row><c r="B2"><f>cmd|'/c calc'!A0</f></c></row></sheetData>"#;
+        let mut scan = DocumentScan::default();
+        scan_part("xl/x.xml", xml.as_bytes(), &Limits::default(), &mut scan);
+        assert_eq!(scan.records.len(), 2);
+        assert!(
+            matches!(&scan.records[0], DocumentRecord::DdeLink { service, topic, items, .. }
+            if service == "cmd" && topic == "/c calc.exe" && items == &["_xlbgnm.A1".to_owned()])
+        );
+        assert!(
+            matches!(&scan.records[1], DocumentRecord::Formula { formula, location }
+            if formula == "cmd|'/c calc'!A0" && location.cell.as_deref() == Some("B2"))
+        );
+    }
+
+    #[test]
+    fn truncated_xml_keeps_earlier_fields() {
+        let xml = r#"<w:p><w:fldSimple w:instr="DDEAUTO a b"/></w:p><w:p><w:r><w:t xml:spa"#;
+        let scan = scan(xml);
+        assert_eq!(instructions(&scan), vec!["DDEAUTO a b"]);
+        assert_eq!(scan.problems.len(), 1);
+        assert!(scan.problems[0].incomplete);
+    }
+
+    #[test]
+    fn parts_without_markers_are_not_parsed() {
+        let scan = scan("<w:p><w:t>hello</w:t>");
+        assert!(scan.records.is_empty() && scan.problems.is_empty());
+    }
+}

@@ -1,0 +1,150 @@
+//! The run manifest (`manifest.json`): what ddesweep saw, read, skipped and failed, and why.
+//!
+//! It accounts for every entry of every evidence item: one [`ArtifactRecord`] each, with its
+//! kind, size, SHA-256 (for every file that was read), status and reason, plus totals per kind.
+//! Apart from `started` and `finished`, the same evidence gives the same manifest on any thread
+//! count.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::OutputError;
+use crate::artifact::{ArtifactKind, Status};
+
+/// The whole manifest.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    /// `ddesweep`.
+    pub tool: &'static str,
+    /// The tool's version.
+    pub version: &'static str,
+    /// The profile used.
+    pub profile: ProfileRecord,
+    /// The evidence items, in command-line order.
+    pub evidence: Vec<EvidenceRecord>,
+    /// When the run started (RFC 3339).
+    pub started: String,
+    /// When it finished (RFC 3339).
+    pub finished: String,
+    /// The timeline file written and its row count.
+    pub timeline: TimelineRecord,
+    /// Totals over all artifacts.
+    pub totals: Totals,
+    /// Totals per artifact kind.
+    pub totals_by_kind: BTreeMap<ArtifactKind, Totals>,
+    /// Every artifact, sorted by evidence and path.
+    pub artifacts: Vec<ArtifactRecord>,
+}
+
+/// The profile a run used.
+#[derive(Debug, Serialize)]
+pub struct ProfileRecord {
+    /// Its name.
+    pub name: String,
+    /// `builtin:NAME` or the file's path.
+    pub origin: String,
+    /// SHA-256 of its text.
+    pub sha256: String,
+}
+
+/// One evidence item.
+#[derive(Debug, Serialize)]
+pub struct EvidenceRecord {
+    /// The path as given.
+    pub path: String,
+    /// `directory` or `file`.
+    pub kind: &'static str,
+    /// How many entries it held.
+    pub entries: usize,
+}
+
+/// The timeline written.
+#[derive(Debug, Serialize)]
+pub struct TimelineRecord {
+    /// File name in the output folder.
+    pub file: &'static str,
+    /// Rows written.
+    pub rows: usize,
+    /// Rows that are findings (severity above info).
+    pub findings: usize,
+}
+
+/// One artifact's account.
+#[derive(Clone, Debug, Serialize)]
+pub struct ArtifactRecord {
+    /// The evidence item (as given on the command line).
+    pub evidence: String,
+    /// Path inside the evidence.
+    pub path: String,
+    /// What it is.
+    pub kind: ArtifactKind,
+    /// Document format, where one was read (`docx`, `xlsx`, `rtf`, `csv`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<&'static str>,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the bytes, for every file that was read (`null` for files skipped unread).
+    pub sha256: Option<String>,
+    /// Analyzed, skipped or failed.
+    pub status: Status,
+    /// Why it was skipped or failed, or a caveat on an analysed file.
+    pub reason: Option<String>,
+    /// DDE findings in it.
+    pub findings: usize,
+}
+
+/// Counts of artifacts by status.
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq, Serialize)]
+pub struct Totals {
+    /// Artifacts seen.
+    pub seen: usize,
+    /// Analyzed.
+    pub analyzed: usize,
+    /// Skipped.
+    pub skipped: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Bytes seen.
+    pub bytes: u64,
+    /// Findings.
+    pub findings: usize,
+}
+
+impl Totals {
+    /// Adds one artifact.
+    pub fn add(&mut self, record: &ArtifactRecord) {
+        self.seen += 1;
+        self.bytes = self.bytes.saturating_add(record.size);
+        self.findings += record.findings;
+        match record.status {
+            Status::Analyzed => self.analyzed += 1,
+            Status::Skipped => self.skipped += 1,
+            Status::Failed => self.failed += 1,
+        }
+    }
+
+    /// Totals over all records, and per kind.
+    pub fn tally(records: &[ArtifactRecord]) -> (Totals, BTreeMap<ArtifactKind, Totals>) {
+        let mut all = Totals::default();
+        let mut by_kind: BTreeMap<ArtifactKind, Totals> = BTreeMap::new();
+        for record in records {
+            all.add(record);
+            by_kind.entry(record.kind).or_default().add(record);
+        }
+        (all, by_kind)
+    }
+}
+
+/// Writes the manifest as pretty-printed JSON.
+pub fn write(manifest: &Manifest, out: &mut impl Write) -> Result<(), OutputError> {
+    serde_json::to_writer_pretty(&mut *out, manifest).map_err(|err| OutputError::Encode {
+        what: "manifest",
+        detail: err.to_string(),
+    })?;
+    out.write_all(b"\n").map_err(|err| OutputError::Encode {
+        what: "manifest",
+        detail: err.to_string(),
+    })
+}

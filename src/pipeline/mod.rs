@@ -1,0 +1,430 @@
+//! The pipeline: wires evidence -> artifact -> formats -> detect -> output for one run.
+//!
+//! [`run`] walks every evidence item, analyses the entries in parallel on a rayon pool of the
+//! requested size (each entry's work is isolated: a panic becomes a failed artifact, not a
+//! crash), sorts the rows so that the output is byte-identical on any thread count, and writes
+//! the timeline and the manifest. Progress goes to stderr through indicatif, only when stderr is
+//! a terminal and the caller asked for it.
+
+#![forbid(unsafe_code)]
+
+mod progress;
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::artifact::{self, ArtifactKind, Status};
+use crate::detect::timeline::{DocumentContext, document_events};
+use crate::detect::{self, Event, Finding};
+use crate::digest::sha256_hex;
+use crate::evidence::{self, Entry, EntryType, EvidenceError};
+use crate::formats::{self, DocumentScan, FormatError, Limits};
+use crate::output::manifest::{
+    ArtifactRecord, EvidenceRecord, Manifest, ProfileRecord, TimelineRecord, Totals,
+};
+use crate::output::{self, OutputError, TimelineFormat};
+use crate::profile::{LoadedProfile, Profile, Severity};
+use crate::time::Timestamp;
+
+/// Everything a run needs.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Evidence items: directories or single files.
+    pub evidence: Vec<PathBuf>,
+    /// Where the timeline and manifest are written (created if missing; never inside evidence).
+    pub output_dir: PathBuf,
+    /// The detection profile.
+    pub profile: LoadedProfile,
+    /// Worker threads; 0 lets rayon choose (one per core).
+    pub threads: usize,
+    /// Timeline format.
+    pub format: TimelineFormat,
+    /// Whether to draw progress bars (still only on a terminal).
+    pub progress: bool,
+    /// Parser bounds.
+    pub limits: Limits,
+}
+
+impl Settings {
+    /// Settings with defaults: automatic threads, JSONL, progress on, default limits.
+    pub fn new(evidence: Vec<PathBuf>, output_dir: PathBuf, profile: LoadedProfile) -> Settings {
+        Settings {
+            evidence,
+            output_dir,
+            profile,
+            threads: 0,
+            format: TimelineFormat::Jsonl,
+            progress: true,
+            limits: Limits::default(),
+        }
+    }
+
+    /// Sets the thread count (0 = one per core).
+    pub fn threads(mut self, threads: usize) -> Settings {
+        self.threads = threads;
+        self
+    }
+
+    /// Sets the timeline format.
+    pub fn format(mut self, format: TimelineFormat) -> Settings {
+        self.format = format;
+        self
+    }
+
+    /// Turns progress bars on or off.
+    pub fn progress(mut self, progress: bool) -> Settings {
+        self.progress = progress;
+        self
+    }
+
+    /// Sets the parser bounds.
+    pub fn limits(mut self, limits: Limits) -> Settings {
+        self.limits = limits;
+        self
+    }
+}
+
+/// What a finished run did.
+#[derive(Clone, Debug)]
+pub struct RunSummary {
+    /// Totals over all artifacts.
+    pub totals: Totals,
+    /// Timeline rows written.
+    pub rows: usize,
+    /// The timeline file.
+    pub timeline: PathBuf,
+    /// The manifest file.
+    pub manifest: PathBuf,
+}
+
+/// Errors that stop a run before or after the analysis (never because of one artifact).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PipelineError {
+    /// An evidence item cannot be inspected.
+    #[error(transparent)]
+    Evidence(#[from] EvidenceError),
+    /// The output folder lies inside an evidence item: writing there would alter evidence.
+    #[error("output folder {output} is inside evidence {evidence}: evidence is never written to")]
+    OutputInsideEvidence {
+        /// The output folder.
+        output: PathBuf,
+        /// The evidence item.
+        evidence: PathBuf,
+    },
+    /// The output folder cannot be created.
+    #[error("cannot create output folder {path}: {source}")]
+    OutputDir {
+        /// The folder.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// Writing the output failed.
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// The thread pool could not be built.
+    #[error("cannot start {threads} worker threads: {detail}")]
+    Threads {
+        /// Threads asked for.
+        threads: usize,
+        /// Why.
+        detail: String,
+    },
+}
+
+impl PipelineError {
+    /// Whether the error is the caller's (bad evidence path, output inside evidence) rather
+    /// than the machine's.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            PipelineError::Evidence(EvidenceError::Missing { .. })
+                | PipelineError::OutputInsideEvidence { .. }
+        )
+    }
+}
+
+/// One artifact's result.
+struct Outcome {
+    record: ArtifactRecord,
+    events: Vec<Event>,
+}
+
+/// Runs a scan with `settings`.
+pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
+    let started = Timestamp::now();
+    check_output_outside_evidence(settings)?;
+    let mut entries = Vec::new();
+    let mut evidence_records = Vec::new();
+    for (index, path) in settings.evidence.iter().enumerate() {
+        let found = evidence::walk(index, path)?;
+        evidence_records.push(EvidenceRecord {
+            path: path.display().to_string(),
+            kind: if path.is_dir() { "directory" } else { "file" },
+            entries: found.len(),
+        });
+        entries.extend(found);
+    }
+    std::fs::create_dir_all(&settings.output_dir).map_err(|source| PipelineError::OutputDir {
+        path: settings.output_dir.clone(),
+        source,
+    })?;
+    let labels: Vec<String> = evidence_records.iter().map(|e| e.path.clone()).collect();
+    let progress = progress::Progress::new(settings.progress, &entries);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+        .map_err(|err| PipelineError::Threads {
+            threads: settings.threads,
+            detail: err.to_string(),
+        })?;
+    let outcomes: Vec<Outcome> = pool.install(|| {
+        entries
+            .par_iter()
+            .map(|entry| {
+                let label = labels.get(entry.evidence).map_or("", String::as_str);
+                let outcome = analyze_isolated(entry, label, settings);
+                progress.advance(entry.size);
+                outcome
+            })
+            .collect()
+    });
+    progress.finish();
+
+    let mut records = Vec::with_capacity(outcomes.len());
+    let mut events = Vec::new();
+    for outcome in outcomes {
+        records.push(outcome.record);
+        events.extend(outcome.events);
+    }
+    events.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let timeline = settings.output_dir.join(settings.format.file_name());
+    write_file(&timeline, |out| match settings.format {
+        TimelineFormat::Jsonl => output::timesketch::write_jsonl(&events, out),
+        TimelineFormat::Csv => output::timesketch::write_csv(&events, out),
+    })?;
+
+    let (totals, totals_by_kind) = Totals::tally(&records);
+    let manifest = Manifest {
+        tool: "ddesweep",
+        version: env!("CARGO_PKG_VERSION"),
+        profile: ProfileRecord {
+            name: settings.profile.profile.name.clone(),
+            origin: settings.profile.origin.clone(),
+            sha256: settings.profile.sha256.clone(),
+        },
+        evidence: evidence_records,
+        started: started.to_rfc3339(),
+        finished: Timestamp::now().to_rfc3339(),
+        timeline: TimelineRecord {
+            file: settings.format.file_name(),
+            rows: events.len(),
+            findings: events
+                .iter()
+                .filter(|e| e.severity > Severity::Info)
+                .count(),
+        },
+        totals,
+        totals_by_kind,
+        artifacts: records,
+    };
+    let manifest_path = settings.output_dir.join("manifest.json");
+    write_file(&manifest_path, |out| {
+        output::manifest::write(&manifest, out)
+    })?;
+    Ok(RunSummary {
+        totals,
+        rows: events.len(),
+        timeline,
+        manifest: manifest_path,
+    })
+}
+
+/// Analyses one entry; a panic inside becomes a failed artifact with the panic's message.
+fn analyze_isolated(entry: &Entry, label: &str, settings: &Settings) -> Outcome {
+    match catch_unwind(AssertUnwindSafe(|| analyze_entry(entry, label, settings))) {
+        Ok(outcome) => outcome,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            let mut record = base_record(entry, label, ArtifactKind::Unknown);
+            record.status = Status::Failed;
+            record.reason = Some(format!("internal error while analysing (panic): {message}"));
+            Outcome {
+                record,
+                events: Vec::new(),
+            }
+        }
+    }
+}
+
+fn base_record(entry: &Entry, label: &str, kind: ArtifactKind) -> ArtifactRecord {
+    ArtifactRecord {
+        evidence: label.to_owned(),
+        path: entry.source_path.clone(),
+        kind,
+        format: None,
+        size: entry.size,
+        sha256: None,
+        status: Status::Skipped,
+        reason: None,
+        findings: 0,
+    }
+}
+
+fn finish(mut record: ArtifactRecord, status: Status, reason: impl Into<String>) -> Outcome {
+    record.status = status;
+    record.reason = Some(reason.into());
+    Outcome {
+        record,
+        events: Vec::new(),
+    }
+}
+
+fn analyze_entry(entry: &Entry, label: &str, settings: &Settings) -> Outcome {
+    let name_kind = artifact::classify(&[], entry.file_name());
+    let record = base_record(entry, label, name_kind);
+    match &entry.entry_type {
+        EntryType::File => {}
+        EntryType::Symlink => {
+            return finish(record, Status::Skipped, "symbolic link: not followed");
+        }
+        EntryType::Special => {
+            return finish(
+                record,
+                Status::Skipped,
+                "not a regular file (FIFO, socket or device)",
+            );
+        }
+        EntryType::Unreadable(reason) => return finish(record, Status::Failed, reason.clone()),
+    }
+    let bytes = match evidence::map_entry(entry) {
+        Ok(bytes) => bytes,
+        Err(err) => return finish(record, Status::Failed, err.to_string()),
+    };
+    let head = bytes.get(..artifact::HEAD_LEN).unwrap_or(&bytes);
+    let kind = artifact::classify(head, entry.file_name());
+    let mut record = base_record(entry, label, kind);
+    record.size = bytes.len() as u64;
+    if bytes.is_empty() {
+        return finish(record, Status::Skipped, "empty file (0 bytes)");
+    }
+    if !kind.is_analyzed() {
+        return finish(record, Status::Skipped, kind.unsupported_reason());
+    }
+    let sha256 = sha256_hex(&bytes);
+    record.sha256 = Some(sha256.clone());
+    let (scan, findings) = match check_document(
+        kind,
+        entry.file_name(),
+        &bytes,
+        &settings.profile.profile,
+        &settings.limits,
+    ) {
+        Ok(result) => result,
+        Err(FormatError::NotApplicable(reason)) => return finish(record, Status::Skipped, reason),
+        Err(err) => return finish(record, Status::Failed, err.to_string()),
+    };
+    record.format = Some(scan.format);
+    record.findings = findings.len();
+    let incomplete = scan.problems.iter().any(|p| p.incomplete);
+    record.status = if incomplete {
+        Status::Failed
+    } else {
+        Status::Analyzed
+    };
+    if !scan.problems.is_empty() {
+        let reasons: Vec<String> = scan.problems.iter().map(ToString::to_string).collect();
+        record.reason = Some(reasons.join("; "));
+    }
+    let context = DocumentContext {
+        evidence: label,
+        source_path: &entry.source_path,
+        sha256: &sha256,
+        size: record.size,
+        times: entry.times,
+        format: scan.format,
+    };
+    let events = document_events(&settings.profile.profile, &context, &findings);
+    Outcome { record, events }
+}
+
+/// The document stage on its own: parses `bytes` as a document of `kind` and runs the document
+/// checks of `profile`. This is what the benchmark measures.
+pub fn check_document(
+    kind: ArtifactKind,
+    file_name: &str,
+    bytes: &[u8],
+    profile: &Profile,
+    limits: &Limits,
+) -> Result<(DocumentScan, Vec<Finding>), FormatError> {
+    let scan = formats::scan_document(kind, file_name, bytes, limits)?;
+    let findings = scan
+        .records
+        .iter()
+        .flat_map(|record| detect::document::check(&profile.document, record))
+        .collect();
+    Ok((scan, findings))
+}
+
+/// Refuses an output folder inside a directory evidence item (or equal to one).
+fn check_output_outside_evidence(settings: &Settings) -> Result<(), PipelineError> {
+    let output = resolve(&settings.output_dir);
+    for evidence in &settings.evidence {
+        let Ok(evidence_dir) = evidence.canonicalize() else {
+            continue;
+        };
+        if evidence_dir.is_dir() && output.starts_with(&evidence_dir) {
+            return Err(PipelineError::OutputInsideEvidence {
+                output: settings.output_dir.clone(),
+                evidence: evidence.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The absolute, symlink-free form of a path that may not exist yet: its nearest existing
+/// ancestor canonicalised, plus the rest.
+fn resolve(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(canonical) = existing.canonicalize() {
+            return rest
+                .iter()
+                .rev()
+                .fold(canonical, |acc: PathBuf, part| acc.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<(), OutputError>,
+) -> Result<(), OutputError> {
+    let io_error = |source| OutputError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::create(path).map_err(io_error)?;
+    let mut out = BufWriter::new(file);
+    write(&mut out)?;
+    out.flush().map_err(io_error)
+}

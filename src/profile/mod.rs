@@ -1,0 +1,352 @@
+//! Detection profiles: the detection knowledge of ddesweep, as data.
+//!
+//! A profile is a TOML file (see `profiles/default.toml`) that names the Word field types, link
+//! and formula rules, severities, confidences and escalation markers the checks in `detect/` use.
+//! Built-in profiles are compiled into the binary; a custom one is read from a path. Profiles are
+//! checked when loaded: unknown keys, wrong types and empty rules are errors that name the file,
+//! the line and the problem.
+
+#![forbid(unsafe_code)]
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// Profiles compiled into the binary: (name, TOML text).
+const BUILTIN: &[(&str, &str)] = &[("default", include_str!("../../profiles/default.toml"))];
+
+/// How bad a finding is. Context rows are `info`.
+#[derive(Clone, Copy, Debug, Deserialize, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Context, not a finding.
+    Info,
+    /// Worth a look.
+    Low,
+    /// Suspicious.
+    Medium,
+    /// Likely malicious.
+    High,
+    /// Malicious with a dangerous payload.
+    Critical,
+}
+
+impl Severity {
+    /// The name used in tags and output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// How sure a rule is that its finding is what it says.
+#[derive(Clone, Copy, Debug, Deserialize, Eq, Hash, Ord, PartialEq, PartialOrd, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Often benign.
+    Low,
+    /// Sometimes benign.
+    Medium,
+    /// Rarely benign.
+    High,
+}
+
+/// A detection rule's identity and weight.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Stable identifier (`ddesweep.document.dde_link`).
+    pub id: String,
+    /// One-line title shown with findings.
+    pub title: String,
+    /// Severity of a finding.
+    pub severity: Severity,
+    /// Confidence of a finding.
+    pub confidence: Confidence,
+}
+
+/// A rule for Word fields of given types.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldRule {
+    /// Stable identifier.
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// Field types (first word of the instruction), compared case-insensitively.
+    pub keywords: Vec<String>,
+    /// Severity of a finding.
+    pub severity: Severity,
+    /// Confidence of a finding.
+    pub confidence: Confidence,
+}
+
+impl FieldRule {
+    /// The rule's identity and weight.
+    pub fn rule(&self) -> Rule {
+        Rule {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            severity: self.severity,
+            confidence: self.confidence,
+        }
+    }
+}
+
+/// Raises the severity of findings whose command holds a marker.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandEscalation {
+    /// The severity to raise to.
+    pub severity: Severity,
+    /// Substrings, compared case-insensitively.
+    pub markers: Vec<String>,
+}
+
+/// Document checks.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentRules {
+    /// Spreadsheet functions that open a DDE conversation (`DDE`).
+    pub dde_functions: Vec<String>,
+    /// Word field types that start DDE.
+    pub field_rules: Vec<FieldRule>,
+    /// Workbook DDE links.
+    pub dde_link: Rule,
+    /// DDE references and calls in formulas.
+    pub dde_formula: Rule,
+    /// Severity raise for dangerous command lines.
+    pub command_escalation: CommandEscalation,
+}
+
+/// A detection profile.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// The profile's name.
+    pub name: String,
+    /// What it is for.
+    pub description: String,
+    /// The ATT&CK technique its findings are tagged with.
+    pub technique: String,
+    /// Folders whose child folder is a user profile (`Users`).
+    pub user_profile_roots: Vec<String>,
+    /// Document checks.
+    pub document: DocumentRules,
+}
+
+/// A profile with where it came from, as the manifest records it.
+#[derive(Clone, Debug)]
+pub struct LoadedProfile {
+    /// The parsed profile.
+    pub profile: Profile,
+    /// `builtin:NAME` or the file's path.
+    pub origin: String,
+    /// SHA-256 of the profile's TOML text, so a report can name the exact rules used.
+    pub sha256: String,
+}
+
+/// Why a profile could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProfileError {
+    /// Neither a built-in name nor a readable file.
+    #[error("profile {name}: not a built-in profile ({builtin}) and not a readable file: {source}")]
+    NotFound {
+        /// What was asked for.
+        name: String,
+        /// The built-in names.
+        builtin: String,
+        /// Why the file could not be read.
+        source: std::io::Error,
+    },
+    /// The TOML does not parse or does not fit the schema.
+    #[error("{origin}:{line}:{column}: {message}")]
+    Syntax {
+        /// The file (or `builtin:NAME`).
+        origin: String,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The TOML parses but a value is unusable.
+    #[error("{origin}: {key}: {message}")]
+    Invalid {
+        /// The file (or `builtin:NAME`).
+        origin: String,
+        /// The key at fault.
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The names of the built-in profiles with their descriptions.
+pub fn builtin() -> Vec<(String, String)> {
+    BUILTIN
+        .iter()
+        .filter_map(|(name, text)| {
+            let profile = parse(text, &format!("builtin:{name}")).ok()?;
+            Some(((*name).to_owned(), profile.description))
+        })
+        .collect()
+}
+
+/// Loads a built-in profile by name, or a profile file by path.
+pub fn load(name_or_path: &str) -> Result<LoadedProfile, ProfileError> {
+    if let Some((name, text)) = BUILTIN.iter().find(|(name, _)| *name == name_or_path) {
+        return from_text(text, format!("builtin:{name}"));
+    }
+    let path = Path::new(name_or_path);
+    let text = std::fs::read_to_string(path).map_err(|source| ProfileError::NotFound {
+        name: name_or_path.to_owned(),
+        builtin: BUILTIN
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", "),
+        source,
+    })?;
+    from_text(&text, path.display().to_string())
+}
+
+fn from_text(text: &str, origin: String) -> Result<LoadedProfile, ProfileError> {
+    let profile = parse(text, &origin)?;
+    Ok(LoadedProfile {
+        profile,
+        sha256: crate::digest::sha256_hex(text.as_bytes()),
+        origin,
+    })
+}
+
+/// Parses and checks profile TOML; errors name `origin`, the line and column.
+pub fn parse(text: &str, origin: &str) -> Result<Profile, ProfileError> {
+    let profile: Profile = toml::from_str(text).map_err(|err| {
+        let (line, column) = err
+            .span()
+            .map_or((1, 1), |span| line_column(text, span.start));
+        ProfileError::Syntax {
+            origin: origin.to_owned(),
+            line,
+            column,
+            message: err.message().to_owned(),
+        }
+    })?;
+    check(&profile, origin)?;
+    Ok(profile)
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+fn check(profile: &Profile, origin: &str) -> Result<(), ProfileError> {
+    let invalid = |key: &str, message: &str| ProfileError::Invalid {
+        origin: origin.to_owned(),
+        key: key.to_owned(),
+        message: message.to_owned(),
+    };
+    let mut ids = std::collections::BTreeSet::new();
+    let doc = &profile.document;
+    let rules = doc
+        .field_rules
+        .iter()
+        .map(|r| (r.id.as_str(), "document.field_rules"))
+        .chain([
+            (doc.dde_link.id.as_str(), "document.dde_link"),
+            (doc.dde_formula.id.as_str(), "document.dde_formula"),
+        ]);
+    for (id, key) in rules {
+        if id.trim().is_empty() {
+            return Err(invalid(&format!("{key}.id"), "rule id is empty"));
+        }
+        if !ids.insert(id) {
+            return Err(invalid(
+                &format!("{key}.id"),
+                &format!("rule id {id:?} is used twice"),
+            ));
+        }
+    }
+    for (index, rule) in doc.field_rules.iter().enumerate() {
+        if rule.keywords.is_empty() || rule.keywords.iter().any(|k| k.trim().is_empty()) {
+            return Err(invalid(
+                &format!("document.field_rules[{index}].keywords"),
+                "needs at least one non-empty field type",
+            ));
+        }
+    }
+    if doc.command_escalation.markers.iter().any(|m| m.is_empty()) {
+        return Err(invalid(
+            "document.command_escalation.markers",
+            "a marker is empty",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_profile_loads() {
+        let loaded = load("default").unwrap();
+        assert_eq!(loaded.origin, "builtin:default");
+        assert_eq!(loaded.profile.technique, "T1559.002");
+        assert_eq!(loaded.profile.document.field_rules.len(), 2);
+        assert_eq!(loaded.sha256.len(), 64);
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_column() {
+        let text = include_str!("../../profiles/default.toml").replace(
+            "[document.dde_link]\n",
+            "[document.dde_link]\nseverty = \"high\"\n",
+        );
+        let err = parse(&text, "custom.toml").unwrap_err().to_string();
+        let line = text.lines().position(|l| l.starts_with("severty")).unwrap() + 1;
+        assert!(err.starts_with(&format!("custom.toml:{line}:")), "{err}");
+        assert!(err.contains("severty"), "{err}");
+    }
+
+    #[test]
+    fn bad_severity_is_refused() {
+        let text = include_str!("../../profiles/default.toml").replacen(
+            "severity = \"high\"",
+            "severity = \"urgent\"",
+            1,
+        );
+        let err = parse(&text, "p.toml").unwrap_err().to_string();
+        assert!(
+            err.starts_with("p.toml:") && err.contains("urgent"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn duplicate_rule_ids_are_refused() {
+        let text = include_str!("../../profiles/default.toml").replace(
+            "id = \"ddesweep.document.dde_link\"",
+            "id = \"ddesweep.document.dde_field\"",
+        );
+        let err = parse(&text, "p.toml").unwrap_err().to_string();
+        assert!(err.contains("used twice"), "{err}");
+    }
+
+    #[test]
+    fn missing_profile_lists_builtins() {
+        let err = load("/nonexistent/p.toml").unwrap_err().to_string();
+        assert!(err.contains("default"), "{err}");
+    }
+}

