@@ -87,6 +87,11 @@ impl FieldAssembler {
         }
     }
 
+    /// Whether a field is open (result text matters only then).
+    pub fn in_field(&self) -> bool {
+        !self.open.is_empty()
+    }
+
     /// Closes the fields still open (as unterminated) and returns every field in the order it
     /// began, plus problems (bounds hit, unbalanced markers) as messages.
     pub fn finish(mut self) -> (Vec<AssembledField>, Vec<String>) {

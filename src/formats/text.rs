@@ -53,8 +53,11 @@ pub fn decode(bytes: &[u8]) -> DecodedText<'_> {
 }
 
 fn utf8(bytes: &[u8], encoding: TextEncoding, prefix_len: usize) -> DecodedText<'_> {
-    let text = String::from_utf8_lossy(bytes);
-    let had_errors = matches!(text, Cow::Owned(_));
+    // The validating conversion is much faster than the lossy one on valid input.
+    let (text, had_errors) = match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), false),
+        Err(_) => (String::from_utf8_lossy(bytes), true),
+    };
     DecodedText {
         text,
         encoding,

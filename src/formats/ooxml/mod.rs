@@ -68,7 +68,16 @@ pub fn scan(bytes: &[u8], limits: &Limits) -> Result<DocumentScan, FormatError> 
     }
     let mut budget = limits.max_package_bytes;
     let mut buffer = Vec::new();
-    for index in 0..entries.min(limits.max_zip_entries) {
+    // Names come from the central directory; only the parts worth reading are opened (opening
+    // an entry sets up a decompressor).
+    let wanted: Vec<(usize, String)> = archive
+        .file_names_raw()
+        .take(limits.max_zip_entries)
+        .enumerate()
+        .map(|(index, raw)| (index, String::from_utf8_lossy(raw).into_owned()))
+        .filter(|(_, name)| is_xml_part(name))
+        .collect();
+    for (index, name) in wanted {
         let mut entry = match archive.by_index(index) {
             Ok(entry) => entry,
             Err(err) => {
@@ -80,8 +89,7 @@ pub fn scan(bytes: &[u8], limits: &Limits) -> Result<DocumentScan, FormatError> 
                 continue;
             }
         };
-        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
-        if entry.is_dir() || !is_xml_part(&name) {
+        if entry.is_dir() {
             continue;
         }
         buffer.clear();
@@ -136,10 +144,32 @@ fn is_binary_part(name: &[u8]) -> bool {
     lower.ends_with(b".bin") || memchr::memmem::find(&lower, b"/embeddings/").is_some()
 }
 
-/// Parts that can hold fields, links or formulas: every XML part.
+/// Parts that can hold fields, links or formulas: every XML part except those whose schema has
+/// no place for them (package plumbing, properties, themes, styles, fonts, numbering, shared
+/// strings and the calculation chain, which hold values and cell names but never formulas). Skipping
+/// them avoids most of the decompression work on a typical document; any part not named here,
+/// however unusual, is read.
 fn is_xml_part(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower.ends_with(".xml") || lower.ends_with(".rels")
+    if !lower.ends_with(".xml") {
+        return false;
+    }
+    let file = lower.rsplit('/').next().unwrap_or(&lower);
+    let no_fields = lower == "[content_types].xml"
+        || lower.starts_with("docprops/")
+        || lower.contains("/theme/")
+        || lower.starts_with("customxml/itemprops")
+        || matches!(
+            file,
+            "styles.xml"
+                | "styleswitheffects.xml"
+                | "fonttable.xml"
+                | "websettings.xml"
+                | "numbering.xml"
+                | "sharedstrings.xml"
+                | "calcchain.xml"
+        );
+    !no_fields
 }
 
 /// How much one entry may decompress to.
@@ -149,11 +179,12 @@ struct Bound {
     max_ratio: u64,
 }
 
-/// Decompresses `entry` into `out`, stopping at the bound. On error, `out` keeps what was read.
+/// Decompresses `entry` into `out` a step at a time, stopping at the bound. On error, `out`
+/// keeps what was read.
 fn read_bounded(entry: &mut impl Read, out: &mut Vec<u8>, bound: &Bound) -> Result<(), String> {
-    let mut chunk = [0u8; 64 * 1024];
+    const STEP: u64 = 1 << 20;
     loop {
-        let read = match entry.read(&mut chunk) {
+        let read = match entry.by_ref().take(STEP).read_to_end(out) {
             Ok(0) => return Ok(()),
             Ok(read) => read,
             Err(err) => {
@@ -163,7 +194,6 @@ fn read_bounded(entry: &mut impl Read, out: &mut Vec<u8>, bound: &Bound) -> Resu
                 ));
             }
         };
-        out.extend_from_slice(chunk.get(..read).unwrap_or_default());
         let produced = out.len() as u64;
         if produced > bound.max_bytes {
             out.truncate(usize::try_from(bound.max_bytes).unwrap_or(usize::MAX));
@@ -178,5 +208,63 @@ fn read_bounded(entry: &mut impl Read, out: &mut Vec<u8>, bound: &Bound) -> Resu
                 bound.max_ratio
             ));
         }
+        if (read as u64) < STEP {
+            return Ok(());
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn story_and_sheet_parts_are_read_plumbing_is_not() {
+        for read in [
+            "word/document.xml",
+            "word/header3.xml",
+            "word/comments.xml",
+            "word/settings.xml",
+            "xl/worksheets/sheet1.xml",
+            "xl/externalLinks/externalLink1.xml",
+            "xl/workbook.xml",
+            "custom/unusual-part.xml",
+        ] {
+            assert!(is_xml_part(read), "{read}");
+        }
+        for skip in [
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "docProps/core.xml",
+            "word/theme/theme1.xml",
+            "word/styles.xml",
+            "xl/sharedStrings.xml",
+            "word/media/image1.png",
+        ] {
+            assert!(!is_xml_part(skip), "{skip}");
+        }
+    }
+
+    #[test]
+    fn bounded_read_stops_at_the_limit() {
+        let data = vec![b'a'; 3 << 20];
+        let mut out = Vec::new();
+        let bound = Bound {
+            max_bytes: 1 << 20,
+            compressed: 3 << 20,
+            max_ratio: 200,
+        };
+        let err = read_bounded(&mut data.as_slice(), &mut out, &bound).unwrap_err();
+        assert!(err.contains("past the limit of 1048576 bytes"), "{err}");
+        assert_eq!(out.len(), 1 << 20);
+        let ratio = Bound {
+            max_bytes: 64 << 20,
+            compressed: 1000,
+            max_ratio: 200,
+        };
+        out.clear();
+        let err = read_bounded(&mut data.as_slice(), &mut out, &ratio).unwrap_err();
+        assert!(err.contains("zip bomb guard"), "{err}");
     }
 }

@@ -19,6 +19,12 @@ use super::super::{DocumentRecord, DocumentScan, Limits, Location, Problem};
 /// Byte strings whose presence makes a part worth parsing.
 const MARKERS: &[&[u8]] = &[b"instr", b"fldChar", b"ddeLink", b"|", b"DDE(", b"dde("];
 
+/// Whether `bytes` holds a marker. Word parts with fields hit `instr` or `fldChar` within the
+/// first few kilobytes, so the common case costs little.
+fn has_marker(bytes: &[u8]) -> bool {
+    MARKERS.iter().any(|m| memmem::find(bytes, m).is_some())
+}
+
 /// What the text currently read belongs to.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
 enum Capture {
@@ -39,7 +45,7 @@ struct PendingLink {
 
 /// Reads the fields, DDE links and formulas of the part `name` into `scan`.
 pub(super) fn scan_part(name: &str, bytes: &[u8], limits: &Limits, scan: &mut DocumentScan) {
-    if !MARKERS.iter().any(|m| memmem::find(bytes, m).is_some()) {
+    if !has_marker(bytes) {
         return;
     }
     let (text, invalid) = decode_part(bytes);
@@ -103,9 +109,11 @@ fn decode_part(bytes: &[u8]) -> (Cow<'_, str>, bool) {
         }
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = String::from_utf8_lossy(bytes);
-    let invalid = matches!(text, Cow::Owned(_));
-    (text, invalid)
+    // The validating conversion is much faster than the lossy one on valid input.
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), false),
+        Err(_) => (String::from_utf8_lossy(bytes), true),
+    }
 }
 
 struct PartReader<'a> {
@@ -135,6 +143,9 @@ impl PartReader<'_> {
                 Ok(Event::Start(e)) => self.start(&e, offset, false),
                 Ok(Event::Empty(e)) => self.start(&e, offset, true),
                 Ok(Event::End(e)) => self.end(e.local_name().as_ref(), offset),
+                // Text outside the elements of interest (most of a document) is not decoded.
+                Ok(Event::Text(_) | Event::CData(_) | Event::GeneralRef(_))
+                    if self.capture == Capture::None => {}
                 Ok(Event::Text(t)) => self.text(&t.xml10_content()),
                 Ok(Event::CData(t)) => self.text(&t.xml10_content()),
                 Ok(Event::GeneralRef(r)) => {
@@ -180,7 +191,7 @@ impl PartReader<'_> {
                 }
             }
             "instrText" if !empty => self.capture = Capture::Instruction,
-            "t" if !empty => self.capture = Capture::FieldResult,
+            "t" if !empty && self.fields.in_field() => self.capture = Capture::FieldResult,
             "c" => self.cell = attribute(e, "r"),
             "f" if !empty => self.begin_capture(Capture::Formula, offset),
             "definedName" if !empty => {
