@@ -20,6 +20,12 @@ pub enum ArtifactKind {
     DelimitedText,
     /// An OLE compound file (.doc, .xls, .msg, ...).
     OleCompound,
+    /// Office XML saved as one file: Word 2003 XML, Word 2007+ flat OPC, Excel 2003 XML.
+    Xml,
+    /// Symbolic Link (SYLK) spreadsheet.
+    Sylk,
+    /// Excel web query (.iqy): a URL Excel fetches when the file is opened.
+    WebQuery,
     /// A Windows event log (EVTX).
     Evtx,
     /// A Windows registry hive (regf).
@@ -38,6 +44,9 @@ impl ArtifactKind {
             ArtifactKind::Rtf => "rtf",
             ArtifactKind::DelimitedText => "delimited_text",
             ArtifactKind::OleCompound => "ole_compound",
+            ArtifactKind::Xml => "xml",
+            ArtifactKind::Sylk => "sylk",
+            ArtifactKind::WebQuery => "web_query",
             ArtifactKind::Evtx => "evtx",
             ArtifactKind::RegistryHive => "registry_hive",
             ArtifactKind::Prefetch => "prefetch",
@@ -50,21 +59,30 @@ impl ArtifactKind {
     pub fn is_analyzed(self) -> bool {
         matches!(
             self,
-            ArtifactKind::Ooxml | ArtifactKind::Rtf | ArtifactKind::DelimitedText
+            ArtifactKind::Ooxml
+                | ArtifactKind::Rtf
+                | ArtifactKind::DelimitedText
+                | ArtifactKind::OleCompound
+                | ArtifactKind::Xml
+                | ArtifactKind::Sylk
+                | ArtifactKind::WebQuery
         )
     }
 
     /// Why an artifact of this kind was not analysed.
     pub fn unsupported_reason(self) -> &'static str {
         match self {
-            ArtifactKind::OleCompound => {
-                "OLE compound file (legacy .doc/.xls/.msg): not analysed by this version"
-            }
             ArtifactKind::Evtx => "EVTX event log: not analysed by this version",
             ArtifactKind::RegistryHive => "registry hive: not analysed by this version",
             ArtifactKind::Prefetch => "prefetch file: not analysed by this version",
             ArtifactKind::Unknown => "not a document, log or hive type that ddesweep analyses",
-            ArtifactKind::Ooxml | ArtifactKind::Rtf | ArtifactKind::DelimitedText => "",
+            ArtifactKind::Ooxml
+            | ArtifactKind::Rtf
+            | ArtifactKind::DelimitedText
+            | ArtifactKind::OleCompound
+            | ArtifactKind::Xml
+            | ArtifactKind::Sylk
+            | ArtifactKind::WebQuery => "",
         }
     }
 }
@@ -92,6 +110,10 @@ const MAGIC: &[(usize, &[u8], ArtifactKind)] = &[
         b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
         ArtifactKind::OleCompound,
     ),
+    (0, b"<?xml", ArtifactKind::Xml),
+    (0, b"\xEF\xBB\xBF<?xml", ArtifactKind::Xml),
+    (0, b"\xFF\xFE<\0?\0x\0m\0l\0", ArtifactKind::Xml),
+    (0, b"ID;P", ArtifactKind::Sylk),
     (0, b"ElfFile\0", ArtifactKind::Evtx),
     (0, b"regf", ArtifactKind::RegistryHive),
     (4, b"SCCA", ArtifactKind::Prefetch),
@@ -125,6 +147,9 @@ const EXTENSIONS: &[(&str, ArtifactKind)] = &[
     ("xlt", ArtifactKind::OleCompound),
     ("ppt", ArtifactKind::OleCompound),
     ("msg", ArtifactKind::OleCompound),
+    ("xml", ArtifactKind::Xml),
+    ("slk", ArtifactKind::Sylk),
+    ("iqy", ArtifactKind::WebQuery),
     ("evtx", ArtifactKind::Evtx),
     ("pf", ArtifactKind::Prefetch),
 ];

@@ -38,6 +38,37 @@ pub fn check(rules: &DocumentRules, record: &DocumentRecord) -> Vec<Finding> {
             finding.dde_item = (!items.is_empty()).then(|| items.join(", "));
             vec![finding]
         }
+        DocumentRecord::EmbeddedObject {
+            location,
+            class_id,
+            prog_id,
+        } => check_object(rules, location, class_id.as_deref(), prog_id.as_deref())
+            .into_iter()
+            .collect(),
+        DocumentRecord::Encrypted {
+            location,
+            scheme,
+            opened_with,
+        } => {
+            let rule = match opened_with {
+                Some(_) => &rules.default_password,
+                None => &rules.encrypted,
+            };
+            let mut finding = located(FindingKind::Encrypted, rule, location);
+            finding.field_code = match opened_with {
+                Some(password) => {
+                    format!("{scheme}, opened with the default password {password:?}")
+                }
+                None => format!("{scheme}, no default password opened it: content not analysed"),
+            };
+            vec![finding]
+        }
+        DocumentRecord::WebQuery { location, url } => {
+            let mut finding = located(FindingKind::WebQuery, &rules.web_query, location);
+            finding.command = url.clone();
+            finding.field_code = url.clone();
+            vec![finding]
+        }
         DocumentRecord::Formula { location, formula } => {
             let mut references = formula::remote_references(formula);
             references.extend(formula::function_calls(formula, &rules.dde_functions));
@@ -73,6 +104,25 @@ fn check_field(rules: &DocumentRules, location: &Location, instruction: &str) ->
     finding.dde_service = arg(0).map(|a| a.text.clone()).unwrap_or_default();
     finding.dde_topic = arg(1).map(|a| a.text.clone()).unwrap_or_default();
     finding.dde_item = arg(2).map(|a| a.text.clone());
+    Some(finding)
+}
+
+fn check_object(
+    rules: &DocumentRules,
+    location: &Location,
+    class_id: Option<&str>,
+    prog_id: Option<&str>,
+) -> Option<Finding> {
+    let rule = &rules.embedded_object;
+    let matches = |wanted: &[String], got: Option<&str>| {
+        got.is_some_and(|got| wanted.iter().any(|w| w.eq_ignore_ascii_case(got.trim())))
+    };
+    if !matches(&rule.class_ids, class_id) && !matches(&rule.prog_ids, prog_id) {
+        return None;
+    }
+    let mut finding = located(FindingKind::EmbeddedObject, &rule.rule(), location);
+    let parts: Vec<&str> = [class_id, prog_id].into_iter().flatten().collect();
+    finding.field_code = parts.join(" ");
     Some(finding)
 }
 

@@ -25,6 +25,12 @@ pub enum FindingKind {
     DdeLink,
     /// A DDE reference or call in a formula.
     DdeFormula,
+    /// An embedded object of a dangerous class (Equation Editor).
+    EmbeddedObject,
+    /// An encrypted document (opened with a default password, or not at all).
+    Encrypted,
+    /// A web query URL.
+    WebQuery,
 }
 
 impl FindingKind {
@@ -34,6 +40,9 @@ impl FindingKind {
             FindingKind::DdeField => "ddesweep:document:dde_field",
             FindingKind::DdeLink => "ddesweep:document:dde_link",
             FindingKind::DdeFormula => "ddesweep:document:dde_formula",
+            FindingKind::EmbeddedObject => "ddesweep:document:embedded_object",
+            FindingKind::Encrypted => "ddesweep:document:encrypted",
+            FindingKind::WebQuery => "ddesweep:document:web_query",
         }
     }
 }

@@ -233,14 +233,35 @@ fn finding_message(finding: &Finding, source_path: &str) -> String {
         }
         FindingKind::DdeLink => "DDE link".to_owned(),
         FindingKind::DdeFormula => "DDE formula".to_owned(),
+        FindingKind::EmbeddedObject => {
+            return format!(
+                "Equation Editor object in {source_path}{}: {}",
+                place(finding),
+                finding.field_code
+            );
+        }
+        FindingKind::Encrypted => {
+            return format!("Encrypted document {source_path}: {}", finding.field_code);
+        }
+        FindingKind::WebQuery => {
+            return format!("Web query {source_path} fetches {}", finding.command);
+        }
     };
-    let place = match (&finding.part, &finding.cell) {
+    format!(
+        "{what} in {source_path}{} runs: {}",
+        place(finding),
+        finding.command
+    )
+}
+
+/// ` (part, cell)` where the finding has them.
+fn place(finding: &Finding) -> String {
+    match (&finding.part, &finding.cell) {
         (Some(part), Some(cell)) => format!(" ({part}, {cell})"),
         (Some(part), None) => format!(" ({part})"),
         (None, Some(cell)) => format!(" ({cell})"),
         (None, None) => String::new(),
-    };
-    format!("{what} in {source_path}{place} runs: {}", finding.command)
+    }
 }
 
 /// The user a path belongs to: the folder after a user-profile root (`Users/alice/...`).

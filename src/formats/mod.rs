@@ -12,11 +12,18 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 pub mod delimited;
+mod embedded;
 pub mod field_code;
 pub mod formula;
+pub mod iqy;
+pub mod ole;
 pub mod ooxml;
 pub mod rtf;
+pub mod sylk;
 pub mod text;
+pub mod xml;
+
+pub use embedded::scan_with_embedded;
 
 use crate::artifact::ArtifactKind;
 
@@ -40,6 +47,10 @@ pub struct Limits {
     pub max_rtf_group_depth: usize,
     /// Largest text file (CSV/TSV/TXT) read.
     pub max_text_bytes: u64,
+    /// Deepest nesting of embedded documents scanned (a document in a document is depth 1).
+    pub max_embed_depth: usize,
+    /// Most bytes one embedded document may have.
+    pub max_embedded_bytes: u64,
 }
 
 impl Default for Limits {
@@ -53,6 +64,8 @@ impl Default for Limits {
             max_field_chars: 64 << 10,
             max_rtf_group_depth: 1024,
             max_text_bytes: 512 << 20,
+            max_embed_depth: 4,
+            max_embedded_bytes: 128 << 20,
         }
     }
 }
@@ -108,6 +121,68 @@ pub enum DocumentRecord {
         /// The formula text, as stored (OOXML formulas have no leading `=`).
         formula: String,
     },
+    /// An embedded OLE object (its class decides whether it matters, e.g. Equation Editor).
+    EmbeddedObject {
+        /// Where the object sits (storage, part, or RTF offset).
+        location: Location,
+        /// The object's CLSID, `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}` upper case, where known.
+        class_id: Option<String>,
+        /// The object's ProgID or OLE1 class name (`Equation.3`), where known.
+        prog_id: Option<String>,
+    },
+    /// The document is encrypted (Office encryption, BIFF FILEPASS).
+    Encrypted {
+        /// Where the encryption is declared.
+        location: Location,
+        /// The scheme (`RC4 CryptoAPI`, `ECMA-376 Standard`, `ECMA-376 Agile`, ...).
+        scheme: String,
+        /// The default password that opened it, or `None` when none did (then the content was
+        /// not analysed).
+        opened_with: Option<String>,
+    },
+    /// A URL the document fetches when opened (an IQY web query).
+    WebQuery {
+        /// Where the URL is declared.
+        location: Location,
+        /// The URL.
+        url: String,
+    },
+}
+
+impl DocumentRecord {
+    /// Where the record sits.
+    pub fn location(&self) -> &Location {
+        match self {
+            DocumentRecord::Field { location, .. }
+            | DocumentRecord::DdeLink { location, .. }
+            | DocumentRecord::Formula { location, .. }
+            | DocumentRecord::EmbeddedObject { location, .. }
+            | DocumentRecord::Encrypted { location, .. }
+            | DocumentRecord::WebQuery { location, .. } => location,
+        }
+    }
+
+    /// Where the record sits, for changing it (embedded documents prefix their container).
+    pub fn location_mut(&mut self) -> &mut Location {
+        match self {
+            DocumentRecord::Field { location, .. }
+            | DocumentRecord::DdeLink { location, .. }
+            | DocumentRecord::Formula { location, .. }
+            | DocumentRecord::EmbeddedObject { location, .. }
+            | DocumentRecord::Encrypted { location, .. }
+            | DocumentRecord::WebQuery { location, .. } => location,
+        }
+    }
+}
+
+/// A document found inside another (an OLE object, an attachment, a decrypted package), to be
+/// scanned as a document in its own right.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct Embedded {
+    /// Its name inside the container (`word/embeddings/oleObject1.bin`, `attachment 1: a.docx`).
+    pub name: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// Something a parser met that the manifest must mention.
@@ -144,6 +219,8 @@ pub struct DocumentScan {
     pub records: Vec<DocumentRecord>,
     /// What could not be read.
     pub problems: Vec<Problem>,
+    /// Documents inside this one, scanned by [`scan_with_embedded`].
+    pub embedded: Vec<Embedded>,
 }
 
 /// Errors that stop a document from being read at all.
@@ -185,6 +262,10 @@ pub fn scan_document(
         ArtifactKind::Ooxml => ooxml::scan(bytes, limits),
         ArtifactKind::Rtf => Ok(rtf_scan(bytes, limits)),
         ArtifactKind::DelimitedText => delimited::scan(bytes, file_name, limits),
+        ArtifactKind::OleCompound => ole::scan(bytes, limits),
+        ArtifactKind::Xml => xml::scan(bytes, limits),
+        ArtifactKind::Sylk => sylk::scan(bytes, limits),
+        ArtifactKind::WebQuery => iqy::scan(bytes, limits),
         other => Err(FormatError::NotApplicable(
             other.unsupported_reason().to_owned(),
         )),
@@ -217,5 +298,6 @@ fn rtf_scan(bytes: &[u8], limits: &Limits) -> DocumentScan {
         format: "rtf",
         records,
         problems,
+        embedded: Vec::new(),
     }
 }

@@ -366,7 +366,7 @@ pub fn check_document(
     profile: &Profile,
     limits: &Limits,
 ) -> Result<(DocumentScan, Vec<Finding>), FormatError> {
-    let scan = formats::scan_document(kind, file_name, bytes, limits)?;
+    let scan = formats::scan_with_embedded(kind, file_name, bytes, limits)?;
     let findings = scan
         .records
         .iter()

@@ -108,6 +108,36 @@ pub struct CommandEscalation {
     pub markers: Vec<String>,
 }
 
+/// A rule for embedded OLE objects of given classes.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectRule {
+    /// Stable identifier.
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// Severity of a finding.
+    pub severity: Severity,
+    /// Confidence of a finding.
+    pub confidence: Confidence,
+    /// CLSIDs in braces, compared case-insensitively.
+    pub class_ids: Vec<String>,
+    /// ProgIDs (or `Equation Native`-style stream names), compared case-insensitively.
+    pub prog_ids: Vec<String>,
+}
+
+impl ObjectRule {
+    /// The rule's identity and weight.
+    pub fn rule(&self) -> Rule {
+        Rule {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            severity: self.severity,
+            confidence: self.confidence,
+        }
+    }
+}
+
 /// Document checks.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -120,6 +150,14 @@ pub struct DocumentRules {
     pub dde_link: Rule,
     /// DDE references and calls in formulas.
     pub dde_formula: Rule,
+    /// Embedded objects of dangerous classes (Equation Editor).
+    pub embedded_object: ObjectRule,
+    /// Encrypted documents no default password opened.
+    pub encrypted: Rule,
+    /// Documents encrypted with a default password.
+    pub default_password: Rule,
+    /// Excel web queries.
+    pub web_query: Rule,
     /// Severity raise for dangerous command lines.
     pub command_escalation: CommandEscalation,
 }
@@ -266,6 +304,13 @@ fn check(profile: &Profile, origin: &str) -> Result<(), ProfileError> {
         .chain([
             (doc.dde_link.id.as_str(), "document.dde_link"),
             (doc.dde_formula.id.as_str(), "document.dde_formula"),
+            (doc.embedded_object.id.as_str(), "document.embedded_object"),
+            (doc.encrypted.id.as_str(), "document.encrypted"),
+            (
+                doc.default_password.id.as_str(),
+                "document.default_password",
+            ),
+            (doc.web_query.id.as_str(), "document.web_query"),
         ]);
     for (id, key) in rules {
         if id.trim().is_empty() {

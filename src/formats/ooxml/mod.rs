@@ -42,18 +42,15 @@ pub fn scan(bytes: &[u8], limits: &Limits) -> Result<DocumentScan, FormatError> 
         format: package_format(archive.file_names_raw()),
         ..DocumentScan::default()
     };
-    let binary_parts = archive
+    let embeddings: Vec<(usize, String)> = archive
         .file_names_raw()
-        .filter(|name| is_binary_part(name))
-        .count();
-    if binary_parts > 0 {
-        scan.problems.push(Problem {
-            part: None,
-            message: format!(
-                "{binary_parts} embedded object or binary part(s) (.bin, embeddings/) not analysed by this version"
-            ),
-            incomplete: false,
-        });
+        .take(limits.max_zip_entries)
+        .enumerate()
+        .map(|(index, raw)| (index, String::from_utf8_lossy(raw).into_owned()))
+        .filter(|(_, name)| is_embedding(name))
+        .collect();
+    for (index, name) in embeddings {
+        read_embedding(&mut archive, index, name, limits, &mut scan);
     }
     let entries = archive.len();
     if entries > limits.max_zip_entries {
@@ -137,11 +134,45 @@ fn package_format<'a>(mut names: impl Iterator<Item = &'a [u8]>) -> &'static str
     format
 }
 
-/// Embedded objects and binary parts (OLE objects, VBA projects, BIFF12), which this version
-/// does not open.
-fn is_binary_part(name: &[u8]) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with(b".bin") || memchr::memmem::find(&lower, b"/embeddings/").is_some()
+/// Embedded objects and packages (`word/embeddings/oleObject1.bin`, `xl/embeddings/x.docx`):
+/// documents in their own right.
+fn is_embedding(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("/embeddings/") && !name.ends_with('/')
+}
+
+/// Reads one embedded part into `scan.embedded`, bounded like any part.
+fn read_embedding(
+    archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    index: usize,
+    name: String,
+    limits: &Limits,
+    scan: &mut DocumentScan,
+) {
+    let mut entry = match archive.by_index(index) {
+        Ok(entry) => entry,
+        Err(err) => {
+            scan.problems.push(Problem {
+                part: Some(name),
+                message: format!("cannot open entry: {err}"),
+                incomplete: true,
+            });
+            return;
+        }
+    };
+    let bound = Bound {
+        max_bytes: limits.max_embedded_bytes,
+        compressed: entry.compressed_size(),
+        max_ratio: limits.max_compression_ratio,
+    };
+    let mut bytes = Vec::new();
+    match read_bounded(&mut entry, &mut bytes, &bound) {
+        Ok(()) => scan.embedded.push(super::Embedded { name, bytes }),
+        Err(message) => scan.problems.push(Problem {
+            part: Some(name),
+            message,
+            incomplete: true,
+        }),
+    }
 }
 
 /// Parts that can hold fields, links or formulas: every XML part except those whose schema has

@@ -90,11 +90,7 @@ pub(super) fn scan_part(name: &str, bytes: &[u8], limits: &Limits, scan: &mut Do
 }
 
 fn record_offset(record: &DocumentRecord) -> u64 {
-    match record {
-        DocumentRecord::Field { location, .. }
-        | DocumentRecord::DdeLink { location, .. }
-        | DocumentRecord::Formula { location, .. } => location.offset,
-    }
+    record.location().offset
 }
 
 /// Decodes a part as UTF-8, or UTF-16 when it starts with a byte order mark.
