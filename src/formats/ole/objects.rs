@@ -95,11 +95,9 @@ mod tests {
 
     fn compobj(user_type: &str, prog_id: &str) -> Vec<u8> {
         let mut bytes = vec![0u8; 28];
-        for s in [user_type] {
-            bytes.extend((s.len() as u32 + 1).to_le_bytes());
-            bytes.extend(s.as_bytes());
-            bytes.push(0);
-        }
+        bytes.extend((user_type.len() as u32 + 1).to_le_bytes());
+        bytes.extend(user_type.as_bytes());
+        bytes.push(0);
         bytes.extend(0u32.to_le_bytes());
         bytes.extend((prog_id.len() as u32 + 1).to_le_bytes());
         bytes.extend(prog_id.as_bytes());
