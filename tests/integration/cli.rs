@@ -125,19 +125,27 @@ fn manifest_without_run_times(bytes: &[u8]) -> Value {
 
 #[test]
 fn output_is_identical_on_one_and_two_threads() {
-    let evidence = [testdata("documents"), testdata("sample-evidence")];
+    // A private copy: other tests read testdata/ concurrently, which moves its access times.
+    let private = tempfile::tempdir().unwrap();
+    for folder in ["documents", "sample-evidence"] {
+        crate::util::copy_tree(&testdata(folder), &private.path().join(folder));
+    }
+    let evidence = [
+        private.path().join("documents"),
+        private.path().join("sample-evidence"),
+    ];
     let evidence: Vec<&std::path::Path> = evidence.iter().map(|p| p.as_path()).collect();
     let one = scan(&evidence, &["--threads", "1"]);
     let two = scan(&evidence, &["--threads", "2"]);
     let again = scan(&evidence, &["--threads", "2"]);
     assert!(one.rows.len() > 40, "a real timeline: {}", one.rows.len());
-    assert_eq!(
-        one.output_bytes("timeline.jsonl"),
-        two.output_bytes("timeline.jsonl")
+    assert!(
+        one.output_bytes("timeline.jsonl") == two.output_bytes("timeline.jsonl"),
+        "timeline differs between 1 and 2 threads"
     );
-    assert_eq!(
-        two.output_bytes("timeline.jsonl"),
-        again.output_bytes("timeline.jsonl")
+    assert!(
+        two.output_bytes("timeline.jsonl") == again.output_bytes("timeline.jsonl"),
+        "timeline differs between two runs"
     );
     assert_eq!(
         manifest_without_run_times(&one.output_bytes("manifest.json")),

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::util::{ddesweep, read_scan, run_scan, scan, testdata};
+use crate::util::{copy_tree, ddesweep, read_scan, run_scan, scan, testdata};
 
 #[test]
 fn sample_evidence_gives_the_documented_findings() {
@@ -77,18 +77,6 @@ fn fingerprint(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u64, std::time::Syste
             )
         })
         .collect()
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 #[test]

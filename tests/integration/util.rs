@@ -127,3 +127,16 @@ pub fn read_scan(out: TempDir, output: &Output) -> Scan {
         manifest,
     }
 }
+
+/// Copies the folder tree `from` to `to` (created).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk");
+        let target = to.join(entry.path().strip_prefix(from).expect("inside"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("create dir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
