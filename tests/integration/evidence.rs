@@ -43,7 +43,7 @@ fn sample_evidence_gives_the_documented_findings() {
             "C/Users/bob/Desktop/export.csv",
             "bob",
             "ddesweep.document.dde_formula",
-            r"MSEXCEL \..\..\..\Windows\System32\cmd.exe /c calc.exe",
+            r"\Windows\System32\cmd.exe /c calc.exe",
         ),
     ];
     let expected: Vec<(String, String, String, String)> = expected

@@ -8,7 +8,7 @@
 //! decompressed before the bound is still scanned, so a payload placed before the padding is
 //! still found.
 
-mod parts;
+pub(crate) mod parts;
 
 use std::io::{Cursor, Read};
 
@@ -136,7 +136,7 @@ fn package_format<'a>(mut names: impl Iterator<Item = &'a [u8]>) -> &'static str
 
 /// Embedded objects and packages (`word/embeddings/oleObject1.bin`, `xl/embeddings/x.docx`):
 /// documents in their own right.
-fn is_embedding(name: &str) -> bool {
+pub(crate) fn is_embedding(name: &str) -> bool {
     name.to_ascii_lowercase().contains("/embeddings/") && !name.ends_with('/')
 }
 
@@ -180,7 +180,7 @@ fn read_embedding(
 /// strings and the calculation chain, which hold values and cell names but never formulas). Skipping
 /// them avoids most of the decompression work on a typical document; any part not named here,
 /// however unusual, is read.
-fn is_xml_part(name: &str) -> bool {
+pub(crate) fn is_xml_part(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     if !lower.ends_with(".xml") {
         return false;
@@ -260,6 +260,10 @@ mod tests {
             "xl/worksheets/sheet1.xml",
             "xl/externalLinks/externalLink1.xml",
             "xl/workbook.xml",
+            "ppt/slides/slide1.xml",
+            "ppt/slideLayouts/slideLayout1.xml",
+            "ppt/slideMasters/slideMaster1.xml",
+            "ppt/notesSlides/notesSlide1.xml",
             "custom/unusual-part.xml",
         ] {
             assert!(is_xml_part(read), "{read}");
@@ -272,9 +276,13 @@ mod tests {
             "word/styles.xml",
             "xl/sharedStrings.xml",
             "word/media/image1.png",
+            "ppt/embeddings/oleObject1.bin",
         ] {
             assert!(!is_xml_part(skip), "{skip}");
         }
+        assert!(is_embedding("ppt/embeddings/oleObject1.bin"));
+        assert!(is_embedding("ppt/embeddings/Microsoft_Word_Document.docx"));
+        assert!(!is_embedding("ppt/media/image1.emf"));
     }
 
     #[test]

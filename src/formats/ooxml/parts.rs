@@ -5,15 +5,21 @@
 //! `w:fldChar end`. SpreadsheetML writes DDE links as `ddeLink ddeService ddeTopic` with
 //! `ddeItem`s (18.14) and formulas in `f` elements and `definedName` (18.3.1.40, 18.2.5).
 //! Elements are matched by local name, so any prefix and both the Transitional and the Strict
-//! namespaces are read. Parts without any of the markers are not parsed at all.
+//! namespaces are read, and so is Word 2003 XML, which writes fields the same way
+//! ([`scan_text`] serves `formats/xml`). Runs are not tracked, only field markers, so fields
+//! whose runs sit in `w:smartTag`, `w:ins`, `w:hyperlink`, `w:sdt` or `w:customXml`, or all in
+//! one run, read as any other. Both branches of `mc:AlternateContent` are read and a field
+//! repeated in them is reported once (see [`Alternates`]). Parts without any of the markers are
+//! not parsed at all.
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use memchr::memmem;
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 
-use super::super::field_code::{FieldAssembler, FieldSink};
+use super::super::field_code::{AssembledField, FieldAssembler, FieldSink};
 use super::super::{DocumentRecord, DocumentScan, Limits, Location, Problem};
 
 /// Byte strings whose presence makes a part worth parsing.
@@ -44,7 +50,7 @@ struct PendingLink {
 }
 
 /// Reads the fields, DDE links and formulas of the part `name` into `scan`.
-pub(super) fn scan_part(name: &str, bytes: &[u8], limits: &Limits, scan: &mut DocumentScan) {
+pub(crate) fn scan_part(name: &str, bytes: &[u8], limits: &Limits, scan: &mut DocumentScan) {
     if !has_marker(bytes) {
         return;
     }
@@ -56,8 +62,18 @@ pub(super) fn scan_part(name: &str, bytes: &[u8], limits: &Limits, scan: &mut Do
             incomplete: false,
         });
     }
-    let mut part = PartReader {
-        name,
+    scan_text(Some(name), &text, limits, scan);
+}
+
+/// Reads the fields, DDE links and formulas of XML text already decoded: a part of a package
+/// (`part` is its name) or a whole single-file document (`part` is `None`: Word 2003 XML). Record
+/// offsets are byte offsets in `text`.
+pub(crate) fn scan_text(part: Option<&str>, text: &str, limits: &Limits, scan: &mut DocumentScan) {
+    if !has_marker(text.as_bytes()) {
+        return;
+    }
+    let mut reader = PartReader {
+        name: part,
         limits,
         fields: FieldAssembler::new(limits),
         capture: Capture::None,
@@ -67,23 +83,26 @@ pub(super) fn scan_part(name: &str, bytes: &[u8], limits: &Limits, scan: &mut Do
         defined_name: None,
         link: None,
         simple_fields_open: 0,
+        alternates: Alternates::default(),
         records: Vec::new(),
     };
-    if let Err(problem) = part.read(&text) {
+    if let Err(problem) = reader.read(text) {
         scan.problems.push(problem);
     }
     let PartReader {
         fields,
         mut records,
+        mut alternates,
         ..
-    } = part;
+    } = reader;
     let (fields, field_problems) = fields.finish();
-    records.extend(fields.into_iter().map(|f| f.into_record(Some(name))));
+    let fields = alternates.dedupe(fields);
+    records.extend(fields.into_iter().map(|f| f.into_record(part)));
     records.sort_by_key(record_offset);
     scan.records.extend(records);
     scan.problems
         .extend(field_problems.into_iter().map(|message| Problem {
-            part: Some(name.to_owned()),
+            part: part.map(str::to_owned),
             message,
             incomplete: false,
         }));
@@ -94,7 +113,7 @@ fn record_offset(record: &DocumentRecord) -> u64 {
 }
 
 /// Decodes a part as UTF-8, or UTF-16 when it starts with a byte order mark.
-fn decode_part(bytes: &[u8]) -> (Cow<'_, str>, bool) {
+pub(crate) fn decode_part(bytes: &[u8]) -> (Cow<'_, str>, bool) {
     for (bom, codec) in [
         (&b"\xFF\xFE"[..], encoding_rs::UTF_16LE),
         (&b"\xFE\xFF"[..], encoding_rs::UTF_16BE),
@@ -113,7 +132,7 @@ fn decode_part(bytes: &[u8]) -> (Cow<'_, str>, bool) {
 }
 
 struct PartReader<'a> {
-    name: &'a str,
+    name: Option<&'a str>,
     limits: &'a Limits,
     fields: FieldAssembler,
     capture: Capture,
@@ -123,6 +142,7 @@ struct PartReader<'a> {
     defined_name: Option<String>,
     link: Option<PendingLink>,
     simple_fields_open: usize,
+    alternates: Alternates,
     records: Vec<DocumentRecord>,
 }
 
@@ -155,7 +175,7 @@ impl PartReader<'_> {
                 Ok(_) => {}
                 Err(err) => {
                     return Err(Problem {
-                        part: Some(self.name.to_owned()),
+                        part: self.name.map(str::to_owned),
                         message: format!(
                             "XML unreadable at offset {:#x}: {err}; the rest of the part was not read",
                             reader.error_position()
@@ -186,6 +206,8 @@ impl PartReader<'_> {
                     self.simple_fields_open += 1;
                 }
             }
+            "AlternateContent" if !empty => self.alternates.open_block(offset),
+            "Choice" | "Fallback" if !empty => self.alternates.open_branch(offset),
             "instrText" if !empty => self.capture = Capture::Instruction,
             "t" if !empty && self.fields.in_field() => self.capture = Capture::FieldResult,
             "c" => self.cell = attribute(e, "r"),
@@ -237,7 +259,7 @@ impl PartReader<'_> {
                 if !formula.trim().is_empty() {
                     self.records.push(DocumentRecord::Formula {
                         location: Location {
-                            part: Some(self.name.to_owned()),
+                            part: self.name.map(str::to_owned),
                             offset: self.element_offset,
                             cell,
                         },
@@ -247,6 +269,8 @@ impl PartReader<'_> {
             }
             "c" => self.cell = None,
             "ddeLink" => self.finish_link(),
+            "AlternateContent" => self.alternates.close_block(offset),
+            "Choice" | "Fallback" => self.alternates.close_branch(offset),
             _ => {}
         }
     }
@@ -268,7 +292,7 @@ impl PartReader<'_> {
         if let Some(link) = self.link.take() {
             self.records.push(DocumentRecord::DdeLink {
                 location: Location {
-                    part: Some(self.name.to_owned()),
+                    part: self.name.map(str::to_owned),
                     offset: link.offset,
                     cell: None,
                 },
@@ -280,8 +304,101 @@ impl PartReader<'_> {
     }
 }
 
+/// The `mc:AlternateContent` blocks of a part (ECMA-376 Part 3, 10.2.1).
+///
+/// A block holds the same content twice: in an `mc:Choice` for applications that understand its
+/// namespace, and in an `mc:Fallback` for the others (Word writes every text box this way). Word
+/// reads one branch, and which one depends on its version, so both branches are read: a DDE
+/// field in the Fallback alone is still reported. The copy of a field in the other branch is the
+/// same field, though, and must not be reported twice: a field is dropped when an earlier branch
+/// of the same block holds a field with the same instruction at the same position (the same
+/// ordinal among the fields of its branch). Fields that differ between branches are all kept.
+#[derive(Debug, Default)]
+struct Alternates {
+    /// Outermost blocks: (start, end) offsets.
+    blocks: Vec<(u64, u64)>,
+    /// Branches directly inside an outermost block: (block index, start, end).
+    branches: Vec<(usize, u64, u64)>,
+    /// Nesting depth of `AlternateContent` elements.
+    depth: usize,
+    block_start: u64,
+    /// Start of the branch open at depth 1, if any.
+    branch_start: Option<u64>,
+}
+
+impl Alternates {
+    fn open_block(&mut self, offset: u64) {
+        if self.depth == 0 {
+            self.block_start = offset;
+        }
+        self.depth += 1;
+    }
+
+    fn close_block(&mut self, offset: u64) {
+        match self.depth {
+            0 => {}
+            1 => {
+                self.close_branch(offset);
+                self.blocks.push((self.block_start, offset));
+                self.depth = 0;
+            }
+            _ => self.depth -= 1,
+        }
+    }
+
+    fn open_branch(&mut self, offset: u64) {
+        if self.depth == 1 {
+            self.branch_start = Some(offset);
+        }
+    }
+
+    fn close_branch(&mut self, offset: u64) {
+        if self.depth == 1 {
+            if let Some(start) = self.branch_start.take() {
+                self.branches.push((self.blocks.len(), start, offset));
+            }
+        }
+    }
+
+    /// Drops the copies of fields already read in an earlier branch of the same block.
+    fn dedupe(&mut self, fields: Vec<AssembledField>) -> Vec<AssembledField> {
+        if self.depth > 0 {
+            // A block left open by truncated XML reaches to the end of the part.
+            self.depth = 1;
+            self.close_block(u64::MAX);
+        }
+        if self.branches.is_empty() {
+            return fields;
+        }
+        let mut ordinals: HashMap<usize, usize> = HashMap::new();
+        let mut seen: HashSet<(usize, usize, String)> = HashSet::new();
+        fields
+            .into_iter()
+            .filter(|field| {
+                let Some((branch, block)) = self.branch_of(field.offset) else {
+                    return true;
+                };
+                let ordinal = ordinals.entry(branch).or_default();
+                let key = (block, *ordinal, field.instruction.clone());
+                *ordinal += 1;
+                seen.insert(key)
+            })
+            .collect()
+    }
+
+    /// The branch (index, block index) holding `offset`; branches are sorted and disjoint.
+    fn branch_of(&self, offset: u64) -> Option<(usize, usize)> {
+        let index = self
+            .branches
+            .partition_point(|&(_, start, _)| start <= offset)
+            .checked_sub(1)?;
+        let &(block, _, end) = self.branches.get(index)?;
+        (offset < end).then_some((index, block))
+    }
+}
+
 /// The unescaped value of the attribute with local name `name`.
-fn attribute(e: &BytesStart<'_>, name: &str) -> Option<String> {
+pub(crate) fn attribute(e: &BytesStart<'_>, name: &str) -> Option<String> {
     e.attributes()
         .with_checks(false)
         .flatten()
@@ -358,6 +475,39 @@ mod tests {
         assert_eq!(instructions(&scan), vec!["DDEAUTO a b"]);
         assert_eq!(scan.problems.len(), 1);
         assert!(scan.problems[0].incomplete);
+    }
+
+    #[test]
+    fn alternate_content_copies_are_reported_once() {
+        let field = |cmd: &str| {
+            format!(
+                "<w:r><w:fldChar w:fldCharType=\"begin\"/><w:instrText>DDEAUTO {cmd}</w:instrText><w:fldChar w:fldCharType=\"end\"/></w:r>"
+            )
+        };
+        let block = |choice: &str, fallback: &str| {
+            format!(
+                "<mc:AlternateContent><mc:Choice Requires=\"wps\"><w:txbxContent>{choice}</w:txbxContent></mc:Choice>\
+                 <mc:Fallback><w:txbxContent>{fallback}</w:txbxContent></mc:Fallback></mc:AlternateContent>"
+            )
+        };
+        let xml = format!(
+            "<w:body>{}{}{}{}</w:body>",
+            block(&(field("a") + &field("a")), &(field("a") + &field("a"))),
+            block(&field("b"), &field("b")),
+            block("", &field("only-fallback")),
+            block(&field("c"), &field("d")),
+        );
+        assert_eq!(
+            instructions(&scan(&xml)),
+            vec![
+                "DDEAUTO a",
+                "DDEAUTO a",
+                "DDEAUTO b",
+                "DDEAUTO only-fallback",
+                "DDEAUTO c",
+                "DDEAUTO d"
+            ]
+        );
     }
 
     #[test]

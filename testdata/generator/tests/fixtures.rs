@@ -38,10 +38,35 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/positive/csv-bom.tsv",
     "documents/positive/csv-libreoffice.csv",
     "documents/positive/txt-formula.txt",
+    "documents/positive/evasion-one-run.docx",
+    "documents/positive/evasion-wrappers.docx",
+    "documents/positive/evasion-alternate-content.docx",
+    "documents/positive/evasion-strict.docx",
+    "documents/positive/evasion-unterminated.docx",
+    "documents/positive/evasion-quote-split.docx",
+    "documents/positive/evasion-mixed-case.docx",
+    "documents/positive/evasion-fullwidth.csv",
+    "documents/positive/evasion-leading-quotes.csv",
+    "documents/positive/evasion-concat.csv",
+    "documents/positive/evasion-msexcel.csv",
+    "documents/positive/word2003.xml",
+    "documents/positive/word2003-equation.xml",
+    "documents/positive/flat-opc.xml",
+    "documents/positive/excel2003.xml",
+    "documents/positive/sylk-cmd.slk",
+    "documents/positive/webquery.iqy",
+    "documents/positive/slides.pptx",
+    "documents/positive/slides-equation.ppsx",
     "documents/negative/word-benign-fields.docx",
     "documents/negative/excel-benign.xlsx",
     "documents/negative/rtf-benign.rtf",
     "documents/negative/csv-benign.csv",
+    "documents/negative/evasion-number-bar.csv",
+    "documents/negative/word2003-clean.xml",
+    "documents/negative/flat-opc-clean.xml",
+    "documents/negative/excel2003-clean.xml",
+    "documents/negative/sylk-clean.slk",
+    "documents/negative/slides-clean.pptx",
     "documents/hostile/empty.docx",
     "documents/hostile/corrupt.docx",
     "documents/hostile/truncated.docx",
@@ -73,7 +98,7 @@ fn generation_is_deterministic() {
 fn fixture_count_and_paths() {
     let paths: Vec<&str> = all().iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, EXPECTED_PATHS);
-    assert_eq!(CATALOG.len(), 33);
+    assert_eq!(CATALOG.len(), 58);
 }
 
 #[test]
@@ -143,7 +168,7 @@ fn zip_bomb_declares_over_300_mb() {
 fn write_fixtures_writes_every_file() {
     let root = std::env::temp_dir().join(format!("ddesweep-testgen-{}", std::process::id()));
     let count = ddesweep_testgen::write_fixtures(&root, all()).unwrap();
-    assert_eq!(count, 33);
+    assert_eq!(count, 58);
     for f in all() {
         assert_eq!(
             std::fs::read(root.join(&f.path)).unwrap(),
