@@ -22,6 +22,14 @@ fn oletools_samples() {
     ];
     assert_eq!(run.commands_in("dde-test.docx"), word);
     assert_eq!(run.commands_in("dde-test.docm"), word);
+    // Word binary documents: msodde 0.60.2 reports the same three fields for the Office 2003
+    // and 2016 files; the Korean (UTF-16) one holds only the DDEAUTO field.
+    assert_eq!(run.commands_in("dde-test-from-office2003.doc"), word);
+    assert_eq!(run.commands_in("dde-test-from-office2016.doc"), word);
+    assert_eq!(
+        run.commands_in("dde-test-from-office2013-utf_16le-korean.doc"),
+        [r#"c:\windows\system32\cmd.exe "/k calc.exe""#]
+    );
     assert_eq!(run.commands_in("dde-test.xlsx"), ["cmd /c calc.exe"]);
     assert_eq!(run.commands_in("dde-test.xlsm"), ["cmd /c calc.exe"]);
     assert_eq!(
@@ -63,6 +71,7 @@ fn oletools_samples() {
         "harmless-clean.docm",
         "harmless-clean-2003.xml",
         "harmless-clean.xml",
+        "harmless-clean.doc",
         "RTF-Spec-1.7.rtf",
     ] {
         assert_eq!(

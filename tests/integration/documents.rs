@@ -37,6 +37,21 @@ const POSITIVES: &[(&str, &str, &[&str])] = &[
         &[r#"c:\windows\system32\cmd.exe "/c whoami""#],
     ),
     (
+        "word-legacy.doc",
+        "ddesweep.document.ddeauto_field",
+        &[r#"c:\windows\system32\cmd.exe "/c notepad.exe""#],
+    ),
+    (
+        "word-legacy-padded.dot",
+        "ddesweep.document.ddeauto_field",
+        &[r#"c:\windows\system32\cmd.exe "/c whoami""#],
+    ),
+    (
+        "word-legacy-orphan.doc",
+        "ddesweep.document.ddeauto_field",
+        &[r#"c:\windows\system32\cmd.exe "/c calc.exe""#],
+    ),
+    (
         "excel-ddelink.xlsx",
         "ddesweep.document.dde_link",
         &["cmd /c calc.exe"],
@@ -281,7 +296,7 @@ fn negative_fixtures_yield_no_findings() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.findings(), Vec::<(String, String, String)>::new());
     assert_eq!(run.rows.len(), 0, "no DDE document, no context rows");
-    assert_eq!(run.manifest["totals"]["seen"], 10);
-    assert_eq!(run.manifest["totals"]["analyzed"], 10);
+    assert_eq!(run.manifest["totals"]["seen"], 11);
+    assert_eq!(run.manifest["totals"]["analyzed"], 11);
     assert_eq!(run.manifest["totals"]["findings"], 0);
 }

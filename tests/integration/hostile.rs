@@ -47,11 +47,16 @@ fn hostile_fixtures_are_accounted_for_with_reasons() {
         "invalid UTF-16LE sequences",
     );
     expect("truncated-xml.docx", "failed", "XML unreadable");
+    expect(
+        "word-legacy-bad-fib.doc",
+        "analyzed",
+        "fields were carved from the raw stream",
+    );
 
-    assert_eq!(run.manifest["totals"]["seen"], 9);
+    assert_eq!(run.manifest["totals"]["seen"], 10);
     assert_eq!(run.manifest["totals"]["failed"], 4);
     assert_eq!(run.manifest["totals"]["skipped"], 1);
-    assert_eq!(run.manifest["totals"]["analyzed"], 4);
+    assert_eq!(run.manifest["totals"]["analyzed"], 5);
 }
 
 #[test]
@@ -67,6 +72,10 @@ fn readable_parts_of_damaged_documents_are_still_reported() {
         [r#"c:\windows\system32\cmd.exe "/c truncated""#]
     );
     assert_eq!(run.artifact("truncated-xml.docx")["findings"], 1);
+    assert_eq!(
+        run.commands_in("word-legacy-bad-fib.doc"),
+        [r#"cmd.exe "/c calc.exe""#, r#"cmd.exe "/c notepad.exe""#]
+    );
     for clean in [
         "zipbomb.docx",
         "deep-nesting.rtf",

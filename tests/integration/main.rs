@@ -12,6 +12,7 @@ mod evasions;
 mod evidence;
 mod fixtures;
 mod hostile;
+mod legacy_word;
 mod mutation;
 mod timeline;
 mod xml_formats;

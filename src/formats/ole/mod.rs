@@ -12,6 +12,7 @@ mod biff;
 mod encryption;
 mod msg;
 mod objects;
+mod sectors;
 mod word;
 
 use std::io::{Cursor, Read};

@@ -1,7 +1,7 @@
 //! The list of every fixture under `testdata/`: its path, the function that
 //! builds it and what `ddesweep` is expected to report for it.
 
-use crate::{evasions, evidence, hostile, negative, office_xml, positive, slides};
+use crate::{doc, evasions, evidence, hostile, negative, office_xml, positive, slides};
 
 /// What the tool should report for a fixture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,6 +226,21 @@ pub const CATALOG: &[Entry] = &[
         Detected,
     ),
     entry(
+        "documents/positive/word-legacy.doc",
+        doc::word_legacy,
+        Commands(&[doc::LEGACY_COMMAND]),
+    ),
+    entry(
+        "documents/positive/word-legacy-padded.dot",
+        doc::word_legacy_padded,
+        Commands(&[r#"c:\windows\system32\cmd.exe "/c whoami""#]),
+    ),
+    entry(
+        "documents/positive/word-legacy-orphan.doc",
+        doc::word_legacy_orphan,
+        Commands(&[r#"c:\windows\system32\cmd.exe "/c calc.exe""#]),
+    ),
+    entry(
         "documents/negative/word-benign-fields.docx",
         negative::word_benign_fields,
         Clean,
@@ -275,6 +290,11 @@ pub const CATALOG: &[Entry] = &[
         slides::slides_clean,
         Clean,
     ),
+    entry(
+        "documents/negative/word-legacy-benign.doc",
+        doc::word_legacy_benign,
+        Clean,
+    ),
     entry("documents/hostile/empty.docx", hostile::empty, Clean),
     entry("documents/hostile/corrupt.docx", hostile::corrupt, Clean),
     entry(
@@ -307,6 +327,11 @@ pub const CATALOG: &[Entry] = &[
         "documents/hostile/truncated-xml.docx",
         hostile::truncated_xml,
         Commands(&[r#"c:\windows\system32\cmd.exe "/c truncated""#]),
+    ),
+    entry(
+        "documents/hostile/word-legacy-bad-fib.doc",
+        doc::word_legacy_bad_fib,
+        Commands(&[r#"cmd.exe "/c calc.exe""#, r#"cmd.exe "/c notepad.exe""#]),
     ),
     entry(
         "sample-evidence/C/Users/alice/Downloads/Invoice_2291.docx",

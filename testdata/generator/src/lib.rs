@@ -8,6 +8,7 @@
 
 pub mod bench;
 pub mod catalog;
+pub mod doc;
 pub mod evasions;
 pub mod evidence;
 pub mod excel;

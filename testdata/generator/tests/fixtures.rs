@@ -57,6 +57,9 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/positive/webquery.iqy",
     "documents/positive/slides.pptx",
     "documents/positive/slides-equation.ppsx",
+    "documents/positive/word-legacy.doc",
+    "documents/positive/word-legacy-padded.dot",
+    "documents/positive/word-legacy-orphan.doc",
     "documents/negative/word-benign-fields.docx",
     "documents/negative/excel-benign.xlsx",
     "documents/negative/rtf-benign.rtf",
@@ -67,6 +70,7 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/negative/excel2003-clean.xml",
     "documents/negative/sylk-clean.slk",
     "documents/negative/slides-clean.pptx",
+    "documents/negative/word-legacy-benign.doc",
     "documents/hostile/empty.docx",
     "documents/hostile/corrupt.docx",
     "documents/hostile/truncated.docx",
@@ -76,6 +80,7 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/hostile/invalid-utf8.docx",
     "documents/hostile/invalid-utf16.csv",
     "documents/hostile/truncated-xml.docx",
+    "documents/hostile/word-legacy-bad-fib.doc",
     "sample-evidence/C/Users/alice/Downloads/Invoice_2291.docx",
     "sample-evidence/C/Users/alice/AppData/Local/Microsoft/Windows/INetCache/Content.Outlook/7XK2LQ0B/Payment_Advice.xlsx",
     "sample-evidence/C/Users/bob/Desktop/export.csv",
@@ -98,7 +103,7 @@ fn generation_is_deterministic() {
 fn fixture_count_and_paths() {
     let paths: Vec<&str> = all().iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, EXPECTED_PATHS);
-    assert_eq!(CATALOG.len(), 58);
+    assert_eq!(CATALOG.len(), 63);
 }
 
 #[test]
@@ -156,6 +161,27 @@ fn ooxml_fixtures_are_valid_packages() {
 }
 
 #[test]
+fn doc_fixtures_are_compound_files_with_a_fib() {
+    use std::io::Read;
+    for f in all()
+        .iter()
+        .filter(|f| f.path.ends_with(".doc") || f.path.ends_with(".dot"))
+    {
+        let mut file = cfb::CompoundFile::open(std::io::Cursor::new(&f.bytes)).unwrap();
+        let mut word = Vec::new();
+        file.open_stream("/WordDocument")
+            .unwrap()
+            .read_to_end(&mut word)
+            .unwrap();
+        assert_eq!(&word[..4], [0xEC, 0xA5, 0xC1, 0x00], "{}", f.path);
+        assert!(word.len() >= 4096, "{}", f.path);
+        assert!(file.is_stream("/1Table"), "{}", f.path);
+        // fDot marks the template only.
+        assert_eq!(word[0x0A] & 1 == 1, f.path.ends_with(".dot"), "{}", f.path);
+    }
+}
+
+#[test]
 fn zip_bomb_declares_over_300_mb() {
     let bytes = get("documents/hostile/zipbomb.docx");
     assert!(bytes.len() < 1_000_000, "compressed {} bytes", bytes.len());
@@ -168,7 +194,7 @@ fn zip_bomb_declares_over_300_mb() {
 fn write_fixtures_writes_every_file() {
     let root = std::env::temp_dir().join(format!("ddesweep-testgen-{}", std::process::id()));
     let count = ddesweep_testgen::write_fixtures(&root, all()).unwrap();
-    assert_eq!(count, 58);
+    assert_eq!(count, 63);
     for f in all() {
         assert_eq!(
             std::fs::read(root.join(&f.path)).unwrap(),

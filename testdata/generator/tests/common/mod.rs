@@ -81,5 +81,17 @@ pub fn searchable(bytes: &[u8]) -> String {
             .collect();
         return String::from_utf16_lossy(&units);
     }
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
+        // Compound files (.doc) mix 8-bit and UTF-16LE text: both readings, at both alignments.
+        let mut text = String::from_utf8_lossy(bytes).into_owned();
+        for start in [0, 1] {
+            let units: Vec<u16> = bytes[start..]
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            text.push_str(&String::from_utf16_lossy(&units));
+        }
+        return text;
+    }
     String::from_utf8_lossy(bytes).into_owned()
 }
