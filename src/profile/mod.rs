@@ -144,6 +144,8 @@ impl ObjectRule {
 pub struct DocumentRules {
     /// Spreadsheet functions that open a DDE conversation (`DDE`).
     pub dde_functions: Vec<String>,
+    /// Passwords Office applies by itself, tried in order on encrypted documents.
+    pub default_passwords: Vec<String>,
     /// Word field types that start DDE.
     pub field_rules: Vec<FieldRule>,
     /// Workbook DDE links.
