@@ -352,6 +352,10 @@ mod tests {
         assert_eq!(loaded.origin, "builtin:default");
         assert_eq!(loaded.profile.technique, "T1559.002");
         assert_eq!(loaded.profile.document.field_rules.len(), 2);
+        assert_eq!(
+            loaded.profile.document.default_passwords,
+            ["VelvetSweatshop", "/01Hannes Ruescher/01"]
+        );
         assert_eq!(loaded.sha256.len(), 64);
     }
 

@@ -155,7 +155,11 @@ fn output_is_identical_on_one_and_two_threads() {
 
 #[test]
 fn csv_format_has_the_same_rows_and_columns() {
-    let folder = testdata("documents/positive");
+    // A private copy: the two runs compare rows ordered by time, access times included, and
+    // other tests read testdata/ concurrently (a first read after a checkout moves them).
+    let private = tempfile::tempdir().unwrap();
+    let folder = private.path().join("positive");
+    crate::util::copy_tree(&testdata("documents/positive"), &folder);
     let jsonl = scan(&[&folder], &[]);
     let csv_run = scan(&[&folder], &["--format", "csv"]);
     assert!(!csv_run.out.path().join("timeline.jsonl").exists());

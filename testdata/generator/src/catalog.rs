@@ -1,7 +1,7 @@
 //! The list of every fixture under `testdata/`: its path, the function that
 //! builds it and what `ddesweep` is expected to report for it.
 
-use crate::{evidence, hostile, negative, positive};
+use crate::{encrypted, evidence, hostile, negative, positive};
 
 /// What the tool should report for a fixture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +121,16 @@ pub const CATALOG: &[Entry] = &[
         Commands(&["cmd /c calc.exe"]),
     ),
     entry(
+        "documents/positive/excel-agile-velvet.xlsx",
+        encrypted::excel_agile_velvet,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/positive/excel-standard-velvet.xlsx",
+        encrypted::excel_standard_velvet,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
         "documents/negative/word-benign-fields.docx",
         negative::word_benign_fields,
         Clean,
@@ -172,6 +182,11 @@ pub const CATALOG: &[Entry] = &[
         "documents/hostile/truncated-xml.docx",
         hostile::truncated_xml,
         Commands(&[r#"c:\windows\system32\cmd.exe "/c truncated""#]),
+    ),
+    entry(
+        "documents/hostile/encrypted-unknown-password.docx",
+        encrypted::encrypted_unknown_password,
+        Clean,
     ),
     entry(
         "sample-evidence/C/Users/alice/Downloads/Invoice_2291.docx",

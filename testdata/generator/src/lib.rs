@@ -8,6 +8,7 @@
 
 pub mod bench;
 pub mod catalog;
+pub mod encrypted;
 pub mod evidence;
 pub mod excel;
 pub mod hostile;

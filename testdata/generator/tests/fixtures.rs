@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::OnceLock;
 
-use common::{names_of, open, part_text};
+use common::{is_encrypted_package, names_of, open, part_text};
 use ddesweep_testgen::catalog::CATALOG;
 use ddesweep_testgen::{Fixture, fixtures};
 
@@ -38,6 +38,8 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/positive/csv-bom.tsv",
     "documents/positive/csv-libreoffice.csv",
     "documents/positive/txt-formula.txt",
+    "documents/positive/excel-agile-velvet.xlsx",
+    "documents/positive/excel-standard-velvet.xlsx",
     "documents/negative/word-benign-fields.docx",
     "documents/negative/excel-benign.xlsx",
     "documents/negative/rtf-benign.rtf",
@@ -51,6 +53,7 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/hostile/invalid-utf8.docx",
     "documents/hostile/invalid-utf16.csv",
     "documents/hostile/truncated-xml.docx",
+    "documents/hostile/encrypted-unknown-password.docx",
     "sample-evidence/C/Users/alice/Downloads/Invoice_2291.docx",
     "sample-evidence/C/Users/alice/AppData/Local/Microsoft/Windows/INetCache/Content.Outlook/7XK2LQ0B/Payment_Advice.xlsx",
     "sample-evidence/C/Users/bob/Desktop/export.csv",
@@ -73,7 +76,7 @@ fn generation_is_deterministic() {
 fn fixture_count_and_paths() {
     let paths: Vec<&str> = all().iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, EXPECTED_PATHS);
-    assert_eq!(CATALOG.len(), 33);
+    assert_eq!(CATALOG.len(), 36);
 }
 
 #[test]
@@ -89,7 +92,7 @@ fn ooxml_fixtures_are_valid_packages() {
         let ooxml = [".docx", ".docm", ".dotm", ".xlsx", ".xlsm"]
             .iter()
             .any(|e| f.path.ends_with(e));
-        if !ooxml || f.path.contains("/hostile/") {
+        if !ooxml || f.path.contains("/hostile/") || is_encrypted_package(&f.bytes) {
             continue;
         }
         let mut zip = open(&f.bytes);
@@ -143,7 +146,7 @@ fn zip_bomb_declares_over_300_mb() {
 fn write_fixtures_writes_every_file() {
     let root = std::env::temp_dir().join(format!("ddesweep-testgen-{}", std::process::id()));
     let count = ddesweep_testgen::write_fixtures(&root, all()).unwrap();
-    assert_eq!(count, 33);
+    assert_eq!(count, 36);
     for f in all() {
         assert_eq!(
             std::fs::read(root.join(&f.path)).unwrap(),

@@ -65,9 +65,8 @@ impl AgileInfo {
     /// Reads the XML descriptor (the stream after its 8-byte version and reserved field).
     pub(super) fn parse(xml: &[u8]) -> Result<AgileInfo, InfoError> {
         let xml = xml.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(xml);
-        let text = std::str::from_utf8(xml).map_err(|err| {
-            InfoError::Invalid(format!("Agile descriptor is not UTF-8 ({err})"))
-        })?;
+        let text = std::str::from_utf8(xml)
+            .map_err(|err| InfoError::Invalid(format!("Agile descriptor is not UTF-8 ({err})")))?;
         let mut reader = quick_xml::Reader::from_str(text);
         let mut key_data = None;
         let mut password = None;
@@ -79,12 +78,13 @@ impl AgileInfo {
                         key_data = Some(cipher_params(&e, "keyData")?);
                     }
                     // A password key encryptor carries a verifier; a certificate one does not.
-                    "encryptedKey" if attribute(&e, "encryptedVerifierHashInput").is_some() => {
-                        if password.is_none() {
-                            password = Some(password_key(&e)?);
-                        }
+                    // The first password key encryptor is the one used.
+                    "encryptedKey" if attribute(&e, "encryptedVerifierHashInput").is_none() => {
+                        certificate = true;
                     }
-                    "encryptedKey" => certificate = true,
+                    "encryptedKey" if password.is_none() => {
+                        password = Some(password_key(&e)?);
+                    }
                     _ => {}
                 },
                 Ok(Event::Eof) => break,
@@ -178,9 +178,8 @@ fn cipher_params(e: &BytesStart<'_>, element: &str) -> Result<CipherParams, Info
         )));
     }
     let hash_name = get("hashAlgorithm")?;
-    let hash = HashAlgorithm::from_name(&hash_name).ok_or_else(|| {
-        InfoError::Unsupported(format!("Agile encryption with hash {hash_name}"))
-    })?;
+    let hash = HashAlgorithm::from_name(&hash_name)
+        .ok_or_else(|| InfoError::Unsupported(format!("Agile encryption with hash {hash_name}")))?;
     let key_len = match get("keyBits")?.as_str() {
         "128" => 16,
         "192" => 24,

@@ -208,7 +208,8 @@ fn decrypt_package(
         .and_then(|size| <[u8; SIZE_FIELD]>::try_from(size).ok())
         .map(u64::from_le_bytes)
         .ok_or_else(|| problem("stream too short for its size field".to_owned()))?;
-    let mut ciphertext = data.split_off(SIZE_FIELD);
+    data.drain(..SIZE_FIELD);
+    let mut ciphertext = data;
     descriptor
         .decrypt(key, &mut ciphertext)
         .map_err(|_| problem("key length unusable for AES".to_owned()))?;
@@ -265,3 +266,6 @@ pub(super) fn bytes_at<'a>(
             len: buf.len(),
         })
 }
+
+#[cfg(test)]
+mod tests;

@@ -81,7 +81,10 @@ fn hash<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
 }
 
 fn spin<D: Digest>(salt: &[u8], password: &[u8], spin_count: u32) -> Vec<u8> {
-    let mut h = D::new().chain_update(salt).chain_update(password).finalize();
+    let mut h = D::new()
+        .chain_update(salt)
+        .chain_update(password)
+        .finalize();
     for iterator in 0..spin_count {
         h = D::new()
             .chain_update(iterator.to_le_bytes())
@@ -162,7 +165,10 @@ mod tests {
             "a9993e364706816aba3e25717850c26c9cd0d89d"
         );
         assert_eq!(HashAlgorithm::Sha512.hash(&[b"abc"]).len(), 64);
-        assert_eq!(HashAlgorithm::from_name("SHA384"), Some(HashAlgorithm::Sha384));
+        assert_eq!(
+            HashAlgorithm::from_name("SHA384"),
+            Some(HashAlgorithm::Sha384)
+        );
         assert_eq!(HashAlgorithm::from_name("MD5"), None);
     }
 

@@ -155,7 +155,8 @@ mod tests {
 
     /// A Standard EncryptionInfo with the given AlgID and flags, and a zero verifier.
     fn info(flags: u32, alg_id: u32, alg_id_hash: u32) -> Vec<u8> {
-        let csp: Vec<u8> = super::utf16le("Microsoft Enhanced RSA and AES Cryptographic Provider\0");
+        let csp: Vec<u8> =
+            super::utf16le("Microsoft Enhanced RSA and AES Cryptographic Provider\0");
         let mut header = Vec::new();
         for value in [flags, 0, alg_id, alg_id_hash, 128, 0x18, 0, 0] {
             header.extend(value.to_le_bytes());
@@ -204,7 +205,10 @@ mod tests {
         let mut bytes = info(0x24, ALG_AES_128, ALG_SHA1);
         bytes.truncate(bytes.len() - 1);
         let err = StandardInfo::parse(&bytes).unwrap_err().to_string();
-        assert!(err.starts_with("EncryptionVerifier.EncryptedVerifierHash at offset 0x"), "{err}");
+        assert!(
+            err.starts_with("EncryptionVerifier.EncryptedVerifierHash at offset 0x"),
+            "{err}"
+        );
         let mut bytes = info(0x24, ALG_AES_128, ALG_SHA1);
         bytes[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(StandardInfo::parse(&bytes).is_err());
