@@ -51,6 +51,9 @@ pub struct Limits {
     pub max_embed_depth: usize,
     /// Most bytes one embedded document may have.
     pub max_embedded_bytes: u64,
+    /// Passwords tried, in order, on encrypted documents (the pipeline fills them from the
+    /// profile's `document.default_passwords`).
+    pub default_passwords: Vec<String>,
 }
 
 impl Default for Limits {
@@ -66,6 +69,7 @@ impl Default for Limits {
             max_text_bytes: 512 << 20,
             max_embed_depth: 4,
             max_embedded_bytes: 128 << 20,
+            default_passwords: vec!["VelvetSweatshop".to_owned()],
         }
     }
 }

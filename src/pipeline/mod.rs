@@ -158,6 +158,16 @@ struct Outcome {
 /// Runs a scan with `settings`.
 pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
     let started = Timestamp::now();
+    // The default passwords are detection knowledge (the profile's); the parsers get them with
+    // their other settings.
+    let mut limits = settings.limits.clone();
+    limits
+        .default_passwords
+        .clone_from(&settings.profile.profile.document.default_passwords);
+    let settings = &Settings {
+        limits,
+        ..settings.clone()
+    };
     check_output_outside_evidence(settings)?;
     let mut entries = Vec::new();
     let mut evidence_records = Vec::new();

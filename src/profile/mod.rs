@@ -144,6 +144,8 @@ impl ObjectRule {
 pub struct DocumentRules {
     /// Spreadsheet functions that open a DDE conversation (`DDE`).
     pub dde_functions: Vec<String>,
+    /// Passwords Office applies by itself, tried in order on encrypted documents.
+    pub default_passwords: Vec<String>,
     /// Word field types that start DDE.
     pub field_rules: Vec<FieldRule>,
     /// Workbook DDE links.
@@ -350,6 +352,10 @@ mod tests {
         assert_eq!(loaded.origin, "builtin:default");
         assert_eq!(loaded.profile.technique, "T1559.002");
         assert_eq!(loaded.profile.document.field_rules.len(), 2);
+        assert_eq!(
+            loaded.profile.document.default_passwords,
+            ["VelvetSweatshop", "/01Hannes Ruescher/01"]
+        );
         assert_eq!(loaded.sha256.len(), 64);
     }
 

@@ -157,8 +157,8 @@ fn output_is_identical_on_one_and_two_threads() {
 fn csv_format_has_the_same_rows_and_columns() {
     // A private copy: other tests read testdata/ concurrently, which moves its access times.
     let private = tempfile::tempdir().unwrap();
-    crate::util::copy_tree(&testdata("documents/positive"), private.path());
-    let folder = private.path().to_path_buf();
+    let folder = private.path().join("positive");
+    crate::util::copy_tree(&testdata("documents/positive"), &folder);
     let jsonl = scan(&[&folder], &[]);
     let csv_run = scan(&[&folder], &["--format", "csv"]);
     assert!(!csv_run.out.path().join("timeline.jsonl").exists());

@@ -81,6 +81,49 @@ fn oletools_samples() {
         );
         assert_eq!(run.artifact(harmless)["status"], "analyzed", "{harmless}");
     }
+    // Office-encrypted workbooks open with Excel's default password VelvetSweatshop, and the
+    // DDE link inside the decrypted package is found. The .xlsb's decrypted package is a BIFF12
+    // workbook, not read by this version: it is analysed as far as the encryption goes.
+    for encrypted in [
+        "encrypted/dde-test-encrypt-standardpassword.xlsx",
+        "encrypted/dde-test-encrypt-standardpassword.xlsm",
+        "encrypted/dde-test-encrypt-standardpassword.xlsb",
+    ] {
+        let opened: Vec<String> = run
+            .rows
+            .iter()
+            .filter(|r| {
+                r["source_path"]
+                    .as_str()
+                    .is_some_and(|p| p.ends_with(encrypted))
+                    && r["rule_id"] == "ddesweep.document.default_password"
+            })
+            .map(|r| r["field_code"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(
+            opened,
+            [r#"ECMA-376 Agile, opened with the default password "VelvetSweatshop""#],
+            "{encrypted}"
+        );
+        assert_eq!(run.artifact(encrypted)["status"], "analyzed", "{encrypted}");
+    }
+    for encrypted in [
+        "encrypted/dde-test-encrypt-standardpassword.xlsx",
+        "encrypted/dde-test-encrypt-standardpassword.xlsm",
+    ] {
+        assert_eq!(
+            run.commands_in(encrypted),
+            ["", "cmd /c calc.exe"],
+            "{encrypted}"
+        );
+        assert_eq!(run.artifact(encrypted)["findings"], 2, "{encrypted}");
+    }
+    let xlsb = run.artifact("encrypted/dde-test-encrypt-standardpassword.xlsb");
+    assert_eq!(xlsb["findings"], 1);
+    assert_eq!(
+        xlsb["reason"],
+        "decrypted package: embedded document not analysed: Excel binary workbook (.xlsb): its BIFF12 parts are not analysed by this version"
+    );
     // Formats this version does not read are skipped with a reason, never silently clean.
     let xlsb = run.artifact("dde-test.xlsb");
     assert_eq!(xlsb["status"], "skipped");

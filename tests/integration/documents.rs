@@ -211,6 +211,10 @@ const POSITIVES: &[(&str, &str, &[&str])] = &[
     ),
 ];
 
+/// Encrypted positives, each with two findings (the default password and the DDE link inside):
+/// their details are checked in `encrypted.rs`.
+const ENCRYPTED_POSITIVES: &[&str] = &["excel-agile-velvet.xlsx", "excel-standard-velvet.xlsx"];
+
 #[test]
 fn positive_fixtures_yield_their_exact_commands() {
     let folder = testdata("documents/positive");
@@ -232,10 +236,17 @@ fn positive_fixtures_yield_their_exact_commands() {
         assert_eq!(artifact["status"], "analyzed", "{name}: {artifact}");
         assert_eq!(artifact["findings"], commands.len(), "{name}");
     }
-    assert_eq!(run.manifest["totals"]["seen"], POSITIVES.len());
-    assert_eq!(run.manifest["totals"]["analyzed"], POSITIVES.len());
+    for name in ENCRYPTED_POSITIVES {
+        assert_eq!(run.commands_in(name), ["", "cmd /c calc.exe"], "{name}");
+    }
+    let fixtures = POSITIVES.len() + ENCRYPTED_POSITIVES.len();
+    assert_eq!(run.manifest["totals"]["seen"], fixtures);
+    assert_eq!(run.manifest["totals"]["analyzed"], fixtures);
     let expected: usize = POSITIVES.iter().map(|(_, _, c)| c.len()).sum();
-    assert_eq!(run.manifest["totals"]["findings"], expected);
+    assert_eq!(
+        run.manifest["totals"]["findings"],
+        expected + 2 * ENCRYPTED_POSITIVES.len()
+    );
 }
 
 #[test]

@@ -52,11 +52,16 @@ fn hostile_fixtures_are_accounted_for_with_reasons() {
         "analyzed",
         "fields were carved from the raw stream",
     );
+    expect(
+        "encrypted-unknown-password.docx",
+        "analyzed",
+        "encrypted, no default password opened it: content not analysed",
+    );
 
-    assert_eq!(run.manifest["totals"]["seen"], 10);
+    assert_eq!(run.manifest["totals"]["seen"], 11);
     assert_eq!(run.manifest["totals"]["failed"], 4);
     assert_eq!(run.manifest["totals"]["skipped"], 1);
-    assert_eq!(run.manifest["totals"]["analyzed"], 5);
+    assert_eq!(run.manifest["totals"]["analyzed"], 6);
 }
 
 #[test]
@@ -84,4 +89,15 @@ fn readable_parts_of_damaged_documents_are_still_reported() {
     ] {
         assert!(run.commands_in(clean).is_empty(), "{clean}");
     }
+    // The DDEAUTO field inside stays unread; only the encryption is reported.
+    let encrypted: Vec<_> = run
+        .findings()
+        .into_iter()
+        .filter(|(path, _, _)| path.ends_with("encrypted-unknown-password.docx"))
+        .map(|(_, rule, command)| (rule, command))
+        .collect();
+    assert_eq!(
+        encrypted,
+        [("ddesweep.document.encrypted".to_owned(), String::new())]
+    );
 }

@@ -8,6 +8,7 @@ mod util;
 mod cli;
 mod corpus;
 mod documents;
+mod encrypted;
 mod evasions;
 mod evidence;
 mod fixtures;

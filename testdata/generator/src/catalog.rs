@@ -1,7 +1,7 @@
 //! The list of every fixture under `testdata/`: its path, the function that
 //! builds it and what `ddesweep` is expected to report for it.
 
-use crate::{doc, evasions, evidence, hostile, negative, office_xml, positive, slides};
+use crate::{doc, encrypted, evasions, evidence, hostile, negative, office_xml, positive, slides};
 
 /// What the tool should report for a fixture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,6 +241,16 @@ pub const CATALOG: &[Entry] = &[
         Commands(&[r#"c:\windows\system32\cmd.exe "/c calc.exe""#]),
     ),
     entry(
+        "documents/positive/excel-agile-velvet.xlsx",
+        encrypted::excel_agile_velvet,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/positive/excel-standard-velvet.xlsx",
+        encrypted::excel_standard_velvet,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
         "documents/negative/word-benign-fields.docx",
         negative::word_benign_fields,
         Clean,
@@ -332,6 +342,11 @@ pub const CATALOG: &[Entry] = &[
         "documents/hostile/word-legacy-bad-fib.doc",
         doc::word_legacy_bad_fib,
         Commands(&[r#"cmd.exe "/c calc.exe""#, r#"cmd.exe "/c notepad.exe""#]),
+    ),
+    entry(
+        "documents/hostile/encrypted-unknown-password.docx",
+        encrypted::encrypted_unknown_password,
+        Clean,
     ),
     entry(
         "sample-evidence/C/Users/alice/Downloads/Invoice_2291.docx",

@@ -9,6 +9,7 @@
 pub mod bench;
 pub mod catalog;
 pub mod doc;
+pub mod encrypted;
 pub mod evasions;
 pub mod evidence;
 pub mod excel;

@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::OnceLock;
 
-use common::{names_of, open, part_text};
+use common::{is_encrypted_package, names_of, open, part_text};
 use ddesweep_testgen::catalog::CATALOG;
 use ddesweep_testgen::{Fixture, fixtures};
 
@@ -60,6 +60,8 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/positive/word-legacy.doc",
     "documents/positive/word-legacy-padded.dot",
     "documents/positive/word-legacy-orphan.doc",
+    "documents/positive/excel-agile-velvet.xlsx",
+    "documents/positive/excel-standard-velvet.xlsx",
     "documents/negative/word-benign-fields.docx",
     "documents/negative/excel-benign.xlsx",
     "documents/negative/rtf-benign.rtf",
@@ -81,6 +83,7 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/hostile/invalid-utf16.csv",
     "documents/hostile/truncated-xml.docx",
     "documents/hostile/word-legacy-bad-fib.doc",
+    "documents/hostile/encrypted-unknown-password.docx",
     "sample-evidence/C/Users/alice/Downloads/Invoice_2291.docx",
     "sample-evidence/C/Users/alice/AppData/Local/Microsoft/Windows/INetCache/Content.Outlook/7XK2LQ0B/Payment_Advice.xlsx",
     "sample-evidence/C/Users/bob/Desktop/export.csv",
@@ -103,7 +106,7 @@ fn generation_is_deterministic() {
 fn fixture_count_and_paths() {
     let paths: Vec<&str> = all().iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, EXPECTED_PATHS);
-    assert_eq!(CATALOG.len(), 63);
+    assert_eq!(CATALOG.len(), 66);
 }
 
 #[test]
@@ -119,7 +122,7 @@ fn ooxml_fixtures_are_valid_packages() {
         let ooxml = [".docx", ".docm", ".dotm", ".xlsx", ".xlsm"]
             .iter()
             .any(|e| f.path.ends_with(e));
-        if !ooxml || f.path.contains("/hostile/") {
+        if !ooxml || f.path.contains("/hostile/") || is_encrypted_package(&f.bytes) {
             continue;
         }
         let mut zip = open(&f.bytes);
@@ -194,7 +197,7 @@ fn zip_bomb_declares_over_300_mb() {
 fn write_fixtures_writes_every_file() {
     let root = std::env::temp_dir().join(format!("ddesweep-testgen-{}", std::process::id()));
     let count = ddesweep_testgen::write_fixtures(&root, all()).unwrap();
-    assert_eq!(count, 63);
+    assert_eq!(count, 66);
     for f in all() {
         assert_eq!(
             std::fs::read(root.join(&f.path)).unwrap(),

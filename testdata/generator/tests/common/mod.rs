@@ -95,3 +95,11 @@ pub fn searchable(bytes: &[u8]) -> String {
     }
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// Whether `bytes` are a password-encrypted OOXML package (an OLE compound file): its parts,
+/// and so its commands, are ciphertext.
+pub fn is_encrypted_package(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")
+        && cfb::CompoundFile::open(Cursor::new(bytes))
+            .is_ok_and(|file| file.is_stream("/EncryptedPackage"))
+}
