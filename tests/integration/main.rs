@@ -11,4 +11,5 @@ mod documents;
 mod evidence;
 mod fixtures;
 mod hostile;
+mod objects;
 mod timeline;

@@ -1,7 +1,7 @@
 //! The list of every fixture under `testdata/`: its path, the function that
 //! builds it and what `ddesweep` is expected to report for it.
 
-use crate::{evidence, hostile, negative, positive};
+use crate::{evidence, hostile, msg, negative, objects, positive};
 
 /// What the tool should report for a fixture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +121,29 @@ pub const CATALOG: &[Entry] = &[
         Commands(&["cmd /c calc.exe"]),
     ),
     entry(
+        "documents/positive/rtf-equation.rtf",
+        objects::rtf_equation,
+        Detected,
+    ),
+    entry(
+        "documents/positive/word-equation.docx",
+        objects::word_equation,
+        Detected,
+    ),
+    entry(
+        "documents/positive/word-package.docx",
+        objects::word_package,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/positive/outlook-dde.msg",
+        msg::outlook_dde,
+        Commands(&[
+            r#"c:\windows\system32\cmd.exe "/c calc.exe""#,
+            "cmd /c notepad.exe",
+        ]),
+    ),
+    entry(
         "documents/negative/word-benign-fields.docx",
         negative::word_benign_fields,
         Clean,
@@ -138,6 +161,16 @@ pub const CATALOG: &[Entry] = &[
     entry(
         "documents/negative/csv-benign.csv",
         negative::csv_benign,
+        Clean,
+    ),
+    entry(
+        "documents/negative/rtf-picture-object.rtf",
+        objects::rtf_picture_object,
+        Clean,
+    ),
+    entry(
+        "documents/negative/outlook-plain.msg",
+        msg::outlook_plain,
         Clean,
     ),
     entry("documents/hostile/empty.docx", hostile::empty, Clean),

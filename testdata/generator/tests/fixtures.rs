@@ -38,10 +38,16 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/positive/csv-bom.tsv",
     "documents/positive/csv-libreoffice.csv",
     "documents/positive/txt-formula.txt",
+    "documents/positive/rtf-equation.rtf",
+    "documents/positive/word-equation.docx",
+    "documents/positive/word-package.docx",
+    "documents/positive/outlook-dde.msg",
     "documents/negative/word-benign-fields.docx",
     "documents/negative/excel-benign.xlsx",
     "documents/negative/rtf-benign.rtf",
     "documents/negative/csv-benign.csv",
+    "documents/negative/rtf-picture-object.rtf",
+    "documents/negative/outlook-plain.msg",
     "documents/hostile/empty.docx",
     "documents/hostile/corrupt.docx",
     "documents/hostile/truncated.docx",
@@ -73,7 +79,7 @@ fn generation_is_deterministic() {
 fn fixture_count_and_paths() {
     let paths: Vec<&str> = all().iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, EXPECTED_PATHS);
-    assert_eq!(CATALOG.len(), 33);
+    assert_eq!(CATALOG.len(), 39);
 }
 
 #[test]
@@ -143,7 +149,7 @@ fn zip_bomb_declares_over_300_mb() {
 fn write_fixtures_writes_every_file() {
     let root = std::env::temp_dir().join(format!("ddesweep-testgen-{}", std::process::id()));
     let count = ddesweep_testgen::write_fixtures(&root, all()).unwrap();
-    assert_eq!(count, 33);
+    assert_eq!(count, 39);
     for f in all() {
         assert_eq!(
             std::fs::read(root.join(&f.path)).unwrap(),
