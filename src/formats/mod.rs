@@ -281,9 +281,11 @@ fn rtf_scan(bytes: &[u8], limits: &Limits) -> DocumentScan {
     let rtf_limits = rtf::RtfLimits {
         max_group_depth: limits.max_rtf_group_depth,
         max_field_depth: limits.max_field_depth,
+        max_object_bytes: usize::try_from(limits.max_embedded_bytes).unwrap_or(usize::MAX),
+        ..rtf::RtfLimits::default()
     };
     let mut assembler = field_code::FieldAssembler::new(limits);
-    let warnings = rtf::scan_fields(bytes, &rtf_limits, &mut assembler);
+    let rtf::RtfScan { warnings, objects } = rtf::scan(bytes, &rtf_limits, &mut assembler);
     let (fields, assembler_problems) = assembler.finish();
     let records = fields
         .into_iter()
@@ -298,10 +300,12 @@ fn rtf_scan(bytes: &[u8], limits: &Limits) -> DocumentScan {
             incomplete: false,
         })
         .collect();
-    DocumentScan {
+    let mut scan = DocumentScan {
         format: "rtf",
         records,
         problems,
         embedded: Vec::new(),
-    }
+    };
+    ole::report_rtf_objects(objects, &mut scan);
+    scan
 }

@@ -12,13 +12,25 @@
 //! `\ansicpg` and font charsets (`\fcharset`). Where the spec is silent it leans towards
 //! Word's leniency: it never fails, never panics, never recurses on input, runs in O(n) time, and
 //! reports every oddity as a warning with its byte offset.
+//!
+//! It also collects OLE objects (`\object`, `\objclass`, `\objdata`; see [`RtfObject`]): an
+//! Equation Editor object is how CVE-2017-11882 reaches Word through RTF.
 
 use std::collections::HashMap;
 
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs::{Encoding, WINDOWS_1252};
 use memchr::memchr3;
 
 use super::field_code::FieldSink;
+
+#[path = "rtf_objects.rs"]
+mod objects;
+#[path = "rtf_text.rs"]
+mod text;
+
+use text::{Out, charset_code_page, encoding_for};
+
+pub use objects::RtfObject;
 
 /// Bounds that input cannot exceed.
 #[derive(Clone, Debug)]
@@ -27,16 +39,32 @@ pub struct RtfLimits {
     pub max_group_depth: usize,
     /// Fields nested deeper than this are not reported (no `begin`, no `end`, no text).
     pub max_field_depth: usize,
+    /// Most bytes of `\objdata` kept from one document (over it, objects are truncated).
+    pub max_object_bytes: usize,
+    /// Most objects reported from one document.
+    pub max_objects: usize,
 }
 
-/// 1024 nested groups and 32 nested fields: far beyond what Word writes.
+/// 1024 nested groups, 32 nested fields, 128 MiB of object data in 1024 objects: far beyond
+/// what Word writes.
 impl Default for RtfLimits {
     fn default() -> Self {
         Self {
             max_group_depth: 1024,
             max_field_depth: 32,
+            max_object_bytes: 128 << 20,
+            max_objects: 1024,
         }
     }
+}
+
+/// What [`scan`] found besides the fields it reported to the sink.
+#[derive(Clone, Debug, Default)]
+pub struct RtfScan {
+    /// Oddities met, human-readable, with byte offsets printed as 0x hex.
+    pub warnings: Vec<String>,
+    /// The OLE objects, in the order their groups end.
+    pub objects: Vec<RtfObject>,
 }
 
 /// At most this many warnings are kept; the rest are counted in one final warning.
@@ -47,6 +75,11 @@ const MAX_WARNINGS: usize = 100;
 ///
 /// Every `begin` gets a matching `end`, also for truncated input.
 pub fn scan_fields(data: &[u8], limits: &RtfLimits, sink: &mut dyn FieldSink) -> Vec<String> {
+    scan(data, limits, sink).warnings
+}
+
+/// Like [`scan_fields`], and also returns the document's OLE objects.
+pub fn scan(data: &[u8], limits: &RtfLimits, sink: &mut dyn FieldSink) -> RtfScan {
     #[rustfmt::skip]
     let mut p = Parser {
         data, limits, root: Group { uc: 1, ..Group::default() },
@@ -57,12 +90,16 @@ pub fn scan_fields(data: &[u8], limits: &RtfLimits, sink: &mut dyn FieldSink) ->
         },
         overflow: 0, skip: 0, star: false, ansi_cp: 1252, fonts: HashMap::new(), cur_font: None,
         warnings: Vec::new(), dropped: 0, warned_depth: false, warned_fields: false,
+        objects: objects::Collector::new(limits.max_object_bytes, limits.max_objects),
     };
     if !data.starts_with(b"{\\rtf") {
         p.warn(|| "input does not start with {\\rtf; tokenizing it anyway".to_owned());
     }
     p.run();
-    p.warnings
+    RtfScan {
+        warnings: p.warnings,
+        objects: p.objects.finish(),
+    }
 }
 
 /// Where the text of a group goes.
@@ -77,6 +114,10 @@ enum Dest {
     Instr,
     /// Result of the innermost open field.
     Result,
+    /// `\objclass` of the innermost open object.
+    ObjClass,
+    /// `\objdata` of the innermost open object (hex digits).
+    ObjData,
 }
 
 /// State saved per group and restored when it closes.
@@ -91,76 +132,12 @@ struct Group {
     fonttbl: bool,
     /// This group opened a field, which ends when it closes.
     field: bool,
+    /// This group opened an object, which ends when it closes.
+    object: bool,
+    /// This group is the `\objdata` destination itself (not a group nested in it).
+    objdata: bool,
     /// Offset of the `{` (none for the implicit root group).
     start: Option<u64>,
-}
-
-/// Pending text of one kind (instruction or result), decoded and sent to the sink in batches.
-struct Out<'s> {
-    sink: &'s mut dyn FieldSink,
-    kind: Dest,
-    text: String,
-    /// Raw bytes not yet decoded, all in `enc` (kept together so DBCS pairs decode as one).
-    bytes: Vec<u8>,
-    enc: &'static Encoding,
-    /// UTF-16 code units not yet decoded (kept together so surrogate pairs decode as one).
-    units: Vec<u16>,
-}
-
-impl Out<'_> {
-    fn switch(&mut self, kind: Dest, enc: Option<&'static Encoding>) {
-        if kind != self.kind {
-            self.flush();
-            self.kind = kind;
-        }
-        if let Some(enc) = enc.filter(|e| *e != self.enc) {
-            self.decode();
-            self.enc = enc;
-        }
-    }
-
-    fn bytes(&mut self, kind: Dest, enc: &'static Encoding, bytes: &[u8]) {
-        self.switch(kind, Some(enc));
-        if !self.units.is_empty() {
-            self.decode();
-        }
-        self.bytes.extend_from_slice(bytes);
-    }
-
-    fn units(&mut self, kind: Dest, units: &[u16]) {
-        self.switch(kind, None);
-        if !self.bytes.is_empty() {
-            self.decode();
-        }
-        self.units.extend_from_slice(units);
-    }
-
-    /// Moves pending bytes or units (only one kind is pending at a time) into `text`.
-    fn decode(&mut self) {
-        if !self.bytes.is_empty() {
-            let (s, _) = self.enc.decode_without_bom_handling(&self.bytes);
-            self.text.push_str(&s);
-            self.bytes.clear();
-        }
-        if !self.units.is_empty() {
-            let chars = char::decode_utf16(self.units.drain(..));
-            self.text
-                .extend(chars.map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)));
-        }
-    }
-
-    /// Sends everything pending to the sink; called before any structural event.
-    fn flush(&mut self) {
-        self.decode();
-        if !self.text.is_empty() {
-            match self.kind {
-                Dest::Instr => self.sink.instruction(&self.text),
-                Dest::Result => self.sink.result(&self.text),
-                Dest::Body | Dest::Skip => {}
-            }
-            self.text.clear();
-        }
-    }
 }
 
 struct Parser<'a, 's> {
@@ -187,6 +164,7 @@ struct Parser<'a, 's> {
     dropped: usize,
     warned_depth: bool,
     warned_fields: bool,
+    objects: objects::Collector,
 }
 
 impl Parser<'_, '_> {
@@ -267,6 +245,8 @@ impl Parser<'_, '_> {
         }
         let mut g = self.top();
         g.field = false;
+        g.object = false;
+        g.objdata = false;
         g.start = Some(at as u64);
         self.stack.push(g);
     }
@@ -278,8 +258,17 @@ impl Parser<'_, '_> {
         }
         match self.stack.pop() {
             None => self.warn(|| format!("unmatched '}}' at 0x{at:x} ignored")),
-            Some(g) if g.field => self.end_field(at as u64 + 1),
-            Some(_) => {}
+            Some(g) => self.end_group(g, at as u64 + 1),
+        }
+    }
+
+    /// Ends what the group `g` opened, at `offset`.
+    fn end_group(&mut self, g: Group, offset: u64) {
+        if g.field {
+            self.end_field(offset);
+        }
+        if g.object {
+            self.objects.end();
         }
     }
 
@@ -296,14 +285,15 @@ impl Parser<'_, '_> {
             self.warn(|| format!("{open} group(s) still open at end of input (0x{len:x}); closed"));
         }
         while let Some(g) = self.stack.pop() {
-            if g.field {
-                self.end_field(len);
-            }
+            self.end_group(g, len);
         }
-        if std::mem::replace(&mut self.root.field, false) {
-            self.end_field(len);
-        }
+        let root = std::mem::take(&mut self.root);
+        self.end_group(root, len);
         self.out.flush();
+        if self.objects.dropped > 0 {
+            let (n, max) = (self.objects.dropped, self.limits.max_objects);
+            self.warn(|| format!("{n} object(s) beyond the first {max} not reported"));
+        }
         if self.dropped > 0 {
             self.warnings
                 .push(format!("{} further warning(s) suppressed", self.dropped));
@@ -313,6 +303,11 @@ impl Parser<'_, '_> {
     /// Plain text between special bytes; CR and LF are dropped.
     fn text_run(&mut self, run: &[u8]) {
         self.star = false;
+        match self.top().dest {
+            Dest::ObjData => return self.objects.hex(run),
+            Dest::ObjClass => return self.objects.class_text(run),
+            _ => {}
+        }
         let dest = self.collecting();
         if dest.is_none() && self.skip == 0 {
             return;
@@ -425,8 +420,14 @@ impl Parser<'_, '_> {
         if n > remaining {
             self.warn(|| format!("\\bin{n} at 0x{at:x} runs past the end; clamped to {remaining}"));
         }
-        self.chr(None);
-        from + n.min(remaining)
+        let end = from + n.min(remaining);
+        if self.top().dest == Dest::ObjData {
+            self.objects
+                .raw(self.data.get(from..end).unwrap_or_default());
+        } else {
+            self.chr(None);
+        }
+        end
     }
 
     /// A control word: the dispatch table of everything this scanner gives meaning to.
@@ -434,18 +435,29 @@ impl Parser<'_, '_> {
     fn word(&mut self, word: &[u8], param: Option<i32>, at: u64) {
         // `\*` before a destination this scanner does not read makes the group ignorable.
         let starred = std::mem::take(&mut self.star);
+        let top = self.top();
+        match top.dest {
+            // Word ignores control words among the hex digits, and groups nested in them.
+            Dest::ObjData if !top.objdata => {
+                self.top_mut().dest = Dest::Skip;
+                return;
+            }
+            Dest::ObjData | Dest::ObjClass => return,
+            _ => {}
+        }
         let read = matches!(word, b"field" | b"fldinst" | b"fldrslt" | b"shpinst" | b"shptxt"
-            | b"annotation" | b"ud");
+            | b"annotation" | b"ud" | b"object" | b"objclass" | b"objdata");
         if starred && !read {
             return self.set_dest(Dest::Skip);
         }
-        let top = self.top();
         match word {
             b"field" => self.field(at),
             b"fldinst" => self.instruction(at),
             b"fldrslt" => self.result(),
-            b"colortbl" | b"stylesheet" | b"info" | b"pict" | b"nonshppict" | b"objdata"
-            | b"objclass" | b"objname" | b"themedata" | b"colorschememapping" | b"datastore"
+            b"object" => self.object(at),
+            b"objclass" | b"objdata" => self.object_part(word == b"objdata", at),
+            b"colortbl" | b"stylesheet" | b"info" | b"pict" | b"nonshppict"
+            | b"objname" | b"themedata" | b"colorschememapping" | b"datastore"
             | b"listtable" | b"listoverridetable" | b"revtbl" | b"rsidtbl" | b"generator"
             | b"xmlnstbl" | b"latentstyles" | b"filetbl" | b"pgdsctbl" | b"datafield"
             | b"bkmkstart" | b"bkmkend" | b"fldtype" | b"sn" | b"sv" => self.set_dest(Dest::Skip),
@@ -479,6 +491,32 @@ impl Parser<'_, '_> {
             b"plain" => self.top_mut().font_cp = None,
             _ => {}
         }
+    }
+
+    /// `\object`: the group is an object (even in a skipped destination: the objects an
+    /// attacker hides are the interesting ones).
+    fn object(&mut self, at: u64) {
+        let top = self.top();
+        if !top.object {
+            self.objects.begin(top.start.unwrap_or(at));
+            self.top_mut().object = true;
+        }
+    }
+
+    /// `\objclass` or `\objdata` (`data`): the group's text is the innermost object's class or
+    /// data. Data outside any `\object` group makes an object of its own group.
+    fn object_part(&mut self, data: bool, at: u64) {
+        if data && !self.objects.is_open() {
+            self.object(at);
+        }
+        let open = self.objects.is_open();
+        let top = self.top_mut();
+        top.dest = match (open, data) {
+            (false, _) => Dest::Skip,
+            (true, false) => Dest::ObjClass,
+            (true, true) => Dest::ObjData,
+        };
+        top.objdata = data;
     }
 
     /// `\uN`: one UTF-16 code unit, then `uc` fallback characters are skipped.
@@ -542,25 +580,6 @@ impl Parser<'_, '_> {
             self.out.sink.separate();
         }
     }
-}
-
-/// The encoding of a Windows code page; windows-1252 for unknown ones (and UTF-16, which
-/// cannot be decoded byte by byte).
-fn encoding_for(cp: u16) -> &'static Encoding {
-    codepage::to_encoding_no_replacement(cp)
-        .filter(|e| *e != UTF_16LE && *e != UTF_16BE)
-        .unwrap_or(WINDOWS_1252)
-}
-
-/// The code page of an RTF/Windows font charset (`\fcharsetN`); `None` means "the document's".
-#[rustfmt::skip]
-fn charset_code_page(charset: i32) -> Option<u16> {
-    Some(match charset {
-        0 => 1252, 77 => 10000, 128 => 932, 129 => 949, 130 => 1361, 134 => 936, 136 => 950,
-        161 => 1253, 162 => 1254, 163 => 1258, 177 => 1255, 178 => 1256, 186 => 1257,
-        204 => 1251, 222 => 874, 238 => 1250, 254 => 437, 255 => 850,
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

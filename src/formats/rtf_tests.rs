@@ -410,6 +410,10 @@ fn random_token_soup_is_balanced() {
         b"{\\fonttbl{\\f1\\fcharset128 x;}}",
         b"\\u56832 ",
         b"\\'",
+        b"\\object",
+        b"{\\*\\objdata ",
+        b"{\\*\\objclass ",
+        b"0f",
     ];
     let mut seed = 0x2545_f491_4f6c_dd1d_u64;
     for _ in 0..2000 {
@@ -427,6 +431,8 @@ fn random_token_soup_is_balanced() {
         let limits = RtfLimits {
             max_group_depth: 6,
             max_field_depth: 3,
+            max_object_bytes: 4,
+            max_objects: 3,
         };
         let (evs, _) = scan_with(&data, &limits);
         check_balanced(&evs, data.len());

@@ -124,6 +124,26 @@ fn oletools_samples() {
         xlsb["reason"],
         "decrypted package: embedded document not analysed: Excel binary workbook (.xlsb): its BIFF12 parts are not analysed by this version"
     );
+    // rtfobj's issue 251: an Equation.3 object whose `\objdata` sits in an ignorable
+    // destination, with control words among its digits and the compound file's signature split
+    // by a nested group. The OLE1 header is read; the compound file is cut short after its
+    // signature, so the object's own storage cannot be opened and the artifact is failed.
+    let obfuscated: Vec<String> = run
+        .findings()
+        .into_iter()
+        .filter(|(path, _, _)| path.ends_with("issue_251.rtf"))
+        .map(|(_, rule, _)| rule)
+        .collect();
+    assert_eq!(obfuscated, ["ddesweep.document.equation_editor"]);
+    let issue_251 = run.artifact("issue_251.rtf");
+    assert_eq!(issue_251["status"], "failed");
+    assert!(
+        issue_251["reason"]
+            .as_str()
+            .unwrap()
+            .contains("object at 0x101: NativeDataSize declares 0xc00 bytes, 0x8 present"),
+        "{issue_251}"
+    );
     // Formats this version does not read are skipped with a reason, never silently clean.
     let xlsb = run.artifact("dde-test.xlsb");
     assert_eq!(xlsb["status"], "skipped");

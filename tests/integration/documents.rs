@@ -176,6 +176,22 @@ const POSITIVES: &[(&str, &str, &[&str])] = &[
         "ddesweep.document.equation_editor",
         &[""],
     ),
+    // Equation Editor findings carry no command: the RTF's own record and its object's storage.
+    (
+        "rtf-equation.rtf",
+        "ddesweep.document.equation_editor",
+        &["", ""],
+    ),
+    (
+        "word-equation.docx",
+        "ddesweep.document.equation_editor",
+        &[""],
+    ),
+    (
+        "word-package.docx",
+        "ddesweep.document.dde_formula",
+        &["cmd /c calc.exe"],
+    ),
     (
         "flat-opc.xml",
         "ddesweep.document.ddeauto_field",
@@ -215,6 +231,18 @@ const POSITIVES: &[(&str, &str, &[&str])] = &[
 /// their details are checked in `encrypted.rs`.
 const ENCRYPTED_POSITIVES: &[&str] = &["excel-agile-velvet.xlsx", "excel-standard-velvet.xlsx"];
 
+/// (fixture, [(rule id, command)]) for positive fixtures whose findings follow different rules.
+const MIXED: &[(&str, &[(&str, &str)])] = &[(
+    "outlook-dde.msg",
+    &[
+        ("ddesweep.document.dde_formula", "cmd /c notepad.exe"),
+        (
+            "ddesweep.document.ddeauto_field",
+            r#"c:\windows\system32\cmd.exe "/c calc.exe""#,
+        ),
+    ],
+)];
+
 #[test]
 fn positive_fixtures_yield_their_exact_commands() {
     let folder = testdata("documents/positive");
@@ -239,14 +267,28 @@ fn positive_fixtures_yield_their_exact_commands() {
     for name in ENCRYPTED_POSITIVES {
         assert_eq!(run.commands_in(name), ["", "cmd /c calc.exe"], "{name}");
     }
-    let fixtures = POSITIVES.len() + ENCRYPTED_POSITIVES.len();
+    for (name, expected) in MIXED {
+        let mut got: Vec<(String, String)> = run
+            .findings()
+            .into_iter()
+            .filter(|(path, _, _)| path == name)
+            .map(|(_, rule, command)| (rule, command))
+            .collect();
+        got.sort_unstable();
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(rule, command)| ((*rule).to_owned(), (*command).to_owned()))
+            .collect();
+        assert_eq!(got, expected, "findings of {name}");
+        assert_eq!(run.artifact(name)["status"], "analyzed", "{name}");
+    }
+    let fixtures = POSITIVES.len() + ENCRYPTED_POSITIVES.len() + MIXED.len();
     assert_eq!(run.manifest["totals"]["seen"], fixtures);
     assert_eq!(run.manifest["totals"]["analyzed"], fixtures);
-    let expected: usize = POSITIVES.iter().map(|(_, _, c)| c.len()).sum();
-    assert_eq!(
-        run.manifest["totals"]["findings"],
-        expected + 2 * ENCRYPTED_POSITIVES.len()
-    );
+    let expected: usize = POSITIVES.iter().map(|(_, _, c)| c.len()).sum::<usize>()
+        + MIXED.iter().map(|(_, f)| f.len()).sum::<usize>()
+        + 2 * ENCRYPTED_POSITIVES.len();
+    assert_eq!(run.manifest["totals"]["findings"], expected);
 }
 
 #[test]
@@ -307,7 +349,7 @@ fn negative_fixtures_yield_no_findings() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.findings(), Vec::<(String, String, String)>::new());
     assert_eq!(run.rows.len(), 0, "no DDE document, no context rows");
-    assert_eq!(run.manifest["totals"]["seen"], 11);
-    assert_eq!(run.manifest["totals"]["analyzed"], 11);
+    assert_eq!(run.manifest["totals"]["seen"], 13);
+    assert_eq!(run.manifest["totals"]["analyzed"], 13);
     assert_eq!(run.manifest["totals"]["findings"], 0);
 }

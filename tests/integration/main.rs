@@ -15,5 +15,6 @@ mod fixtures;
 mod hostile;
 mod legacy_word;
 mod mutation;
+mod objects;
 mod timeline;
 mod xml_formats;

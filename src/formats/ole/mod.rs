@@ -9,11 +9,15 @@
 //! [MS-CFB]: https://learn.microsoft.com/openspecs/windows_protocols/ms-cfb
 
 mod biff;
+mod compressed_rtf;
 mod encryption;
 mod msg;
+mod native;
 mod objects;
 mod sectors;
 mod word;
+
+pub(crate) use objects::report_rtf_objects;
 
 use std::io::{Cursor, Read};
 

@@ -1,7 +1,10 @@
 //! The list of every fixture under `testdata/`: its path, the function that
 //! builds it and what `ddesweep` is expected to report for it.
 
-use crate::{doc, encrypted, evasions, evidence, hostile, negative, office_xml, positive, slides};
+use crate::{
+    doc, encrypted, evasions, evidence, hostile, msg, negative, objects, office_xml, positive,
+    slides,
+};
 
 /// What the tool should report for a fixture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,6 +254,29 @@ pub const CATALOG: &[Entry] = &[
         Commands(&["cmd /c calc.exe"]),
     ),
     entry(
+        "documents/positive/rtf-equation.rtf",
+        objects::rtf_equation,
+        Detected,
+    ),
+    entry(
+        "documents/positive/word-equation.docx",
+        objects::word_equation,
+        Detected,
+    ),
+    entry(
+        "documents/positive/word-package.docx",
+        objects::word_package,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/positive/outlook-dde.msg",
+        msg::outlook_dde,
+        Commands(&[
+            r#"c:\windows\system32\cmd.exe "/c calc.exe""#,
+            "cmd /c notepad.exe",
+        ]),
+    ),
+    entry(
         "documents/negative/word-benign-fields.docx",
         negative::word_benign_fields,
         Clean,
@@ -303,6 +329,16 @@ pub const CATALOG: &[Entry] = &[
     entry(
         "documents/negative/word-legacy-benign.doc",
         doc::word_legacy_benign,
+        Clean,
+    ),
+    entry(
+        "documents/negative/rtf-picture-object.rtf",
+        objects::rtf_picture_object,
+        Clean,
+    ),
+    entry(
+        "documents/negative/outlook-plain.msg",
+        msg::outlook_plain,
         Clean,
     ),
     entry("documents/hostile/empty.docx", hostile::empty, Clean),

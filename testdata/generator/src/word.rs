@@ -224,6 +224,12 @@ fn classify(name: &str) -> Option<PartKind> {
                 "http://schemas.microsoft.com/office/2006/relationships/vbaProject",
             );
         }
+        f if f.starts_with("embeddings/oleObject") && f.ends_with(".bin") => {
+            return known(
+                "application/vnd.openxmlformats-officedocument.oleObject",
+                &format!("{REL_OFFICE}/oleObject"),
+            );
+        }
         _ => {}
     }
     let (_, ct, rel) = WORD_PARTS

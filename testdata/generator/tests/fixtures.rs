@@ -62,6 +62,10 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/positive/word-legacy-orphan.doc",
     "documents/positive/excel-agile-velvet.xlsx",
     "documents/positive/excel-standard-velvet.xlsx",
+    "documents/positive/rtf-equation.rtf",
+    "documents/positive/word-equation.docx",
+    "documents/positive/word-package.docx",
+    "documents/positive/outlook-dde.msg",
     "documents/negative/word-benign-fields.docx",
     "documents/negative/excel-benign.xlsx",
     "documents/negative/rtf-benign.rtf",
@@ -73,6 +77,8 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/negative/sylk-clean.slk",
     "documents/negative/slides-clean.pptx",
     "documents/negative/word-legacy-benign.doc",
+    "documents/negative/rtf-picture-object.rtf",
+    "documents/negative/outlook-plain.msg",
     "documents/hostile/empty.docx",
     "documents/hostile/corrupt.docx",
     "documents/hostile/truncated.docx",
@@ -106,7 +112,7 @@ fn generation_is_deterministic() {
 fn fixture_count_and_paths() {
     let paths: Vec<&str> = all().iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, EXPECTED_PATHS);
-    assert_eq!(CATALOG.len(), 66);
+    assert_eq!(CATALOG.len(), 72);
 }
 
 #[test]
@@ -197,7 +203,7 @@ fn zip_bomb_declares_over_300_mb() {
 fn write_fixtures_writes_every_file() {
     let root = std::env::temp_dir().join(format!("ddesweep-testgen-{}", std::process::id()));
     let count = ddesweep_testgen::write_fixtures(&root, all()).unwrap();
-    assert_eq!(count, 66);
+    assert_eq!(count, 72);
     for f in all() {
         assert_eq!(
             std::fs::read(root.join(&f.path)).unwrap(),

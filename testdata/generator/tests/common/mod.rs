@@ -74,6 +74,7 @@ pub fn searchable(bytes: &[u8]) -> String {
         }
         return String::from_utf8_lossy(&all).into_owned();
     }
+
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
         let units: Vec<u16> = rest
             .chunks_exact(2)
@@ -83,7 +84,9 @@ pub fn searchable(bytes: &[u8]) -> String {
     }
     if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
         // Compound files (.doc) mix 8-bit and UTF-16LE text: both readings, at both alignments.
-        let mut text = String::from_utf8_lossy(bytes).into_owned();
+        // Streams are also read whole (an Outlook RTF body is decompressed).
+        let mut text = compound_text(bytes);
+        text.push_str(&String::from_utf8_lossy(bytes));
         for start in [0, 1] {
             let units: Vec<u16> = bytes[start..]
                 .chunks_exact(2)
@@ -102,4 +105,28 @@ pub fn is_encrypted_package(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")
         && cfb::CompoundFile::open(Cursor::new(bytes))
             .is_ok_and(|file| file.is_stream("/EncryptedPackage"))
+}
+
+/// Every stream of a compound file, concatenated (an Outlook RTF body decompressed).
+fn compound_text(bytes: &[u8]) -> String {
+    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).expect("a compound file");
+    let streams: Vec<String> = file
+        .walk()
+        .filter(|e| e.is_stream())
+        .map(|e| e.path().to_string_lossy().into_owned())
+        .collect();
+    let mut all = String::new();
+    for path in streams {
+        let mut data = Vec::new();
+        file.open_stream(&path)
+            .unwrap()
+            .read_to_end(&mut data)
+            .unwrap();
+        if path.ends_with("__substg1.0_10090102") {
+            all.push_str(&compressed_rtf::decompress_rtf(&data).expect("an RTF body"));
+        } else {
+            all.push_str(&String::from_utf8_lossy(&data));
+        }
+    }
+    all
 }
