@@ -22,6 +22,7 @@ pub mod rtf;
 pub mod sylk;
 pub mod text;
 pub mod xml;
+mod xml_reader;
 
 pub use embedded::scan_with_embedded;
 

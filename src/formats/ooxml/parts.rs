@@ -16,8 +16,9 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use memchr::memmem;
-use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
+
+pub(crate) use crate::formats::xml_reader::attribute;
 
 use super::super::field_code::{AssembledField, FieldAssembler, FieldSink};
 use super::super::{DocumentRecord, DocumentScan, Limits, Location, Problem};
@@ -148,11 +149,7 @@ struct PartReader<'a> {
 
 impl PartReader<'_> {
     fn read(&mut self, text: &str) -> Result<(), Problem> {
-        let mut reader = quick_xml::Reader::from_str(text);
-        let config = reader.config_mut();
-        config.check_end_names = false;
-        config.allow_unmatched_ends = true;
-        config.allow_dangling_amp = true;
+        let mut reader = crate::formats::xml_reader::lenient(text);
         loop {
             let offset = reader.buffer_position();
             match reader.read_event() {
@@ -395,18 +392,6 @@ impl Alternates {
         let &(block, _, end) = self.branches.get(index)?;
         (offset < end).then_some((index, block))
     }
-}
-
-/// The unescaped value of the attribute with local name `name`.
-pub(crate) fn attribute(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes()
-        .with_checks(false)
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .map(|a| match a.normalized_value(XmlVersion::Implicit1_0) {
-            Ok(value) => value.into_owned(),
-            Err(_) => a.value.to_string(),
-        })
 }
 
 #[cfg(test)]

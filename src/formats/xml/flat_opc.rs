@@ -18,11 +18,7 @@ use crate::formats::{DocumentScan, Embedded, Limits, Problem};
 
 /// Reads the parts of the flat OPC package `text` into `scan`.
 pub(super) fn scan(text: &str, limits: &Limits, scan: &mut DocumentScan) {
-    let mut reader = quick_xml::Reader::from_str(text);
-    let config = reader.config_mut();
-    config.check_end_names = false;
-    config.allow_unmatched_ends = true;
-    config.allow_dangling_amp = true;
+    let mut reader = crate::formats::xml_reader::lenient(text);
     let mut part: Option<String> = None;
     let mut parts_seen = 0usize;
     loop {

@@ -170,11 +170,7 @@ fn office_kind(text: &str) -> Result<OfficeXml, FormatError> {
 /// `Embed` with their declared `ProgID` (`Equation.3`). Linked objects (`Type="Link"`) hold no
 /// object and are not reported.
 fn ole_objects(text: &str, scan: &mut DocumentScan) {
-    let mut reader = quick_xml::Reader::from_str(text);
-    let config = reader.config_mut();
-    config.check_end_names = false;
-    config.allow_unmatched_ends = true;
-    config.allow_dangling_amp = true;
+    let mut reader = crate::formats::xml_reader::lenient(text);
     loop {
         let offset = reader.buffer_position();
         match reader.read_event() {

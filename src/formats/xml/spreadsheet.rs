@@ -44,11 +44,7 @@ struct Reader<'a> {
 
 /// Reads the formulas, named ranges and DDE links of the workbook `text` into `scan`.
 pub(super) fn scan(text: &str, limits: &Limits, scan: &mut DocumentScan) {
-    let mut reader = quick_xml::Reader::from_str(text);
-    let config = reader.config_mut();
-    config.check_end_names = false;
-    config.allow_unmatched_ends = true;
-    config.allow_dangling_amp = true;
+    let mut reader = crate::formats::xml_reader::lenient(text);
     let mut book = Reader {
         limits,
         sheet: None,

@@ -14,9 +14,9 @@
 //!
 //! [MS-OFFCRYPTO]: https://learn.microsoft.com/openspecs/office_file_formats/ms-offcrypto
 
+use crate::formats::xml_reader::attribute;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 
 use super::InfoError;
@@ -242,16 +242,4 @@ fn base64(value: &str, element: &str, name: &str) -> Result<Vec<u8>, InfoError> 
     STANDARD
         .decode(value.trim())
         .map_err(|err| InfoError::Invalid(format!("{element} {name} is not base64: {err}")))
-}
-
-/// The unescaped value of the attribute with local name `name`.
-fn attribute(e: &BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes()
-        .with_checks(false)
-        .flatten()
-        .find(|a| a.key.local_name().as_ref() == name)
-        .map(|a| match a.normalized_value(XmlVersion::Implicit1_0) {
-            Ok(value) => value.into_owned(),
-            Err(_) => a.value.to_string(),
-        })
 }
