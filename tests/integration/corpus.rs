@@ -40,8 +40,46 @@ fn oletools_samples() {
         );
         assert_eq!(run.artifact(harmless)["status"], "analyzed", "{harmless}");
     }
-    // Formats this version does not read are skipped with a reason, never silently clean.
-    let xlsb = run.artifact("dde-test.xlsb");
-    assert_eq!(xlsb["status"], "skipped");
-    assert!(xlsb["reason"].as_str().unwrap().contains(".xlsb"));
+    assert_eq!(run.commands_in("dde-test.xlsb"), ["cmd /c calc.exe"]);
+    assert_eq!(run.artifact("dde-test.xlsb")["status"], "analyzed");
+    legacy_excel_encrypted_with_the_default_password(&run);
+}
+
+/// `encrypted/dde-test-encrypt-standardpassword.xls`: RC4 (Office 97/2000) under
+/// `VelvetSweatshop`, holding the DDE link `cmd` / `/c calc.exe`.
+fn legacy_excel_encrypted_with_the_default_password(run: &crate::util::Scan) {
+    let name = "dde-test-encrypt-standardpassword.xls";
+    let mut found: Vec<(String, String)> = run
+        .findings()
+        .into_iter()
+        .filter(|(path, _, _)| path.ends_with(name))
+        .map(|(_, rule, command)| (rule, command))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                "ddesweep.document.dde_link".to_owned(),
+                "cmd /c calc.exe".to_owned()
+            ),
+            (
+                "ddesweep.document.default_password".to_owned(),
+                String::new()
+            ),
+        ]
+    );
+    let encrypted = run
+        .rows
+        .iter()
+        .find(|r| {
+            r["source_path"].as_str().is_some_and(|p| p.ends_with(name))
+                && r["rule_id"] == "ddesweep.document.default_password"
+        })
+        .unwrap();
+    assert_eq!(
+        encrypted["field_code"],
+        r#"RC4, opened with the default password "VelvetSweatshop""#
+    );
+    assert_eq!(run.artifact(name)["status"], "analyzed");
 }

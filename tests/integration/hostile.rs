@@ -47,9 +47,14 @@ fn hostile_fixtures_are_accounted_for_with_reasons() {
         "invalid UTF-16LE sequences",
     );
     expect("truncated-xml.docx", "failed", "XML unreadable");
+    expect(
+        "excel-legacy-bad-records.xls",
+        "failed",
+        "Workbook: record 0x00FC at offset 0x44 declares 8224 bytes but only 12 remain in the stream",
+    );
 
-    assert_eq!(run.manifest["totals"]["seen"], 9);
-    assert_eq!(run.manifest["totals"]["failed"], 4);
+    assert_eq!(run.manifest["totals"]["seen"], 10);
+    assert_eq!(run.manifest["totals"]["failed"], 5);
     assert_eq!(run.manifest["totals"]["skipped"], 1);
     assert_eq!(run.manifest["totals"]["analyzed"], 4);
 }
@@ -67,6 +72,10 @@ fn readable_parts_of_damaged_documents_are_still_reported() {
         [r#"c:\windows\system32\cmd.exe "/c truncated""#]
     );
     assert_eq!(run.artifact("truncated-xml.docx")["findings"], 1);
+    assert_eq!(
+        run.commands_in("excel-legacy-bad-records.xls"),
+        ["cmd /c echo damaged"]
+    );
     for clean in [
         "zipbomb.docx",
         "deep-nesting.rtf",

@@ -11,4 +11,5 @@ mod documents;
 mod evidence;
 mod fixtures;
 mod hostile;
+mod legacy_excel;
 mod timeline;

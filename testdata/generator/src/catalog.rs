@@ -1,7 +1,7 @@
 //! The list of every fixture under `testdata/`: its path, the function that
 //! builds it and what `ddesweep` is expected to report for it.
 
-use crate::{evidence, hostile, negative, positive};
+use crate::{biff, evidence, hostile, negative, positive, xlsb};
 
 /// What the tool should report for a fixture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +121,22 @@ pub const CATALOG: &[Entry] = &[
         Commands(&["cmd /c calc.exe"]),
     ),
     entry(
+        "documents/positive/excel-legacy.xls",
+        biff::excel_legacy,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/positive/excel-binary.xlsb",
+        xlsb::excel_binary,
+        Commands(&["cmd /c notepad.exe"]),
+    ),
+    // Encrypted: the command is not in the file's bytes (the integration tests pin it).
+    entry(
+        "documents/positive/excel-legacy-velvet.xls",
+        biff::excel_legacy_velvet,
+        Detected,
+    ),
+    entry(
         "documents/negative/word-benign-fields.docx",
         negative::word_benign_fields,
         Clean,
@@ -138,6 +154,11 @@ pub const CATALOG: &[Entry] = &[
     entry(
         "documents/negative/csv-benign.csv",
         negative::csv_benign,
+        Clean,
+    ),
+    entry(
+        "documents/negative/excel-legacy-benign.xls",
+        biff::excel_legacy_benign,
         Clean,
     ),
     entry("documents/hostile/empty.docx", hostile::empty, Clean),
@@ -172,6 +193,11 @@ pub const CATALOG: &[Entry] = &[
         "documents/hostile/truncated-xml.docx",
         hostile::truncated_xml,
         Commands(&[r#"c:\windows\system32\cmd.exe "/c truncated""#]),
+    ),
+    entry(
+        "documents/hostile/excel-legacy-bad-records.xls",
+        biff::excel_legacy_bad_records,
+        Commands(&["cmd /c echo damaged"]),
     ),
     entry(
         "sample-evidence/C/Users/alice/Downloads/Invoice_2291.docx",

@@ -7,6 +7,7 @@
 //! make one-off documents.
 
 pub mod bench;
+pub mod biff;
 pub mod catalog;
 pub mod evidence;
 pub mod excel;
@@ -20,6 +21,7 @@ pub mod rtf;
 pub mod text;
 pub mod word;
 pub mod word_extras;
+pub mod xlsb;
 
 use std::path::Path;
 

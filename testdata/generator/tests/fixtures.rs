@@ -38,10 +38,14 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/positive/csv-bom.tsv",
     "documents/positive/csv-libreoffice.csv",
     "documents/positive/txt-formula.txt",
+    "documents/positive/excel-legacy.xls",
+    "documents/positive/excel-binary.xlsb",
+    "documents/positive/excel-legacy-velvet.xls",
     "documents/negative/word-benign-fields.docx",
     "documents/negative/excel-benign.xlsx",
     "documents/negative/rtf-benign.rtf",
     "documents/negative/csv-benign.csv",
+    "documents/negative/excel-legacy-benign.xls",
     "documents/hostile/empty.docx",
     "documents/hostile/corrupt.docx",
     "documents/hostile/truncated.docx",
@@ -51,6 +55,7 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/hostile/invalid-utf8.docx",
     "documents/hostile/invalid-utf16.csv",
     "documents/hostile/truncated-xml.docx",
+    "documents/hostile/excel-legacy-bad-records.xls",
     "sample-evidence/C/Users/alice/Downloads/Invoice_2291.docx",
     "sample-evidence/C/Users/alice/AppData/Local/Microsoft/Windows/INetCache/Content.Outlook/7XK2LQ0B/Payment_Advice.xlsx",
     "sample-evidence/C/Users/bob/Desktop/export.csv",
@@ -73,7 +78,7 @@ fn generation_is_deterministic() {
 fn fixture_count_and_paths() {
     let paths: Vec<&str> = all().iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, EXPECTED_PATHS);
-    assert_eq!(CATALOG.len(), 33);
+    assert_eq!(CATALOG.len(), 38);
 }
 
 #[test]
@@ -143,7 +148,7 @@ fn zip_bomb_declares_over_300_mb() {
 fn write_fixtures_writes_every_file() {
     let root = std::env::temp_dir().join(format!("ddesweep-testgen-{}", std::process::id()));
     let count = ddesweep_testgen::write_fixtures(&root, all()).unwrap();
-    assert_eq!(count, 33);
+    assert_eq!(count, 38);
     for f in all() {
         assert_eq!(
             std::fs::read(root.join(&f.path)).unwrap(),
