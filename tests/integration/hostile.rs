@@ -57,9 +57,14 @@ fn hostile_fixtures_are_accounted_for_with_reasons() {
         "analyzed",
         "encrypted, no default password opened it: content not analysed",
     );
+    expect(
+        "excel-legacy-bad-records.xls",
+        "failed",
+        "Workbook: record 0x00FC at offset 0x44 declares 8224 bytes but only 12 remain in the stream",
+    );
 
-    assert_eq!(run.manifest["totals"]["seen"], 11);
-    assert_eq!(run.manifest["totals"]["failed"], 4);
+    assert_eq!(run.manifest["totals"]["seen"], 12);
+    assert_eq!(run.manifest["totals"]["failed"], 5);
     assert_eq!(run.manifest["totals"]["skipped"], 1);
     assert_eq!(run.manifest["totals"]["analyzed"], 6);
 }
@@ -80,6 +85,10 @@ fn readable_parts_of_damaged_documents_are_still_reported() {
     assert_eq!(
         run.commands_in("word-legacy-bad-fib.doc"),
         [r#"cmd.exe "/c calc.exe""#, r#"cmd.exe "/c notepad.exe""#]
+    );
+    assert_eq!(
+        run.commands_in("excel-legacy-bad-records.xls"),
+        ["cmd /c echo damaged"]
     );
     for clean in [
         "zipbomb.docx",

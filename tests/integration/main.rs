@@ -13,6 +13,7 @@ mod evasions;
 mod evidence;
 mod fixtures;
 mod hostile;
+mod legacy_excel;
 mod legacy_word;
 mod mutation;
 mod objects;

@@ -4,11 +4,13 @@
 //! module opens the zip read-only from the memory map, decompresses each XML part under the
 //! bounds of [`Limits`] (entry size, package size, and compression ratio once a part has produced
 //! 1 MiB), and hands the part to [`parts::scan_part`], which reads the fields, DDE links and
-//! formulas. A zip bomb therefore costs at most one entry bound of memory and work; what was
+//! formulas; the BIFF12 parts of an Excel binary workbook (.xlsb) go to [`xlsb::scan_part`]
+//! instead. A zip bomb therefore costs at most one entry bound of memory and work; what was
 //! decompressed before the bound is still scanned, so a payload placed before the padding is
 //! still found.
 
 pub(crate) mod parts;
+mod xlsb;
 
 use std::io::{Cursor, Read};
 
@@ -32,14 +34,13 @@ pub fn scan(bytes: &[u8], limits: &Limits) -> Result<DocumentScan, FormatError> 
             "zip archive without [Content_Types].xml: not an Office Open XML package".to_owned(),
         ));
     }
-    if archive.index_for_name("xl/workbook.bin").is_some() {
-        return Err(FormatError::NotApplicable(
-            "Excel binary workbook (.xlsb): its BIFF12 parts are not analysed by this version"
-                .to_owned(),
-        ));
-    }
+    let format = if archive.index_for_name("xl/workbook.bin").is_some() {
+        "xlsb"
+    } else {
+        package_format(archive.file_names_raw())
+    };
     let mut scan = DocumentScan {
-        format: package_format(archive.file_names_raw()),
+        format,
         ..DocumentScan::default()
     };
     let embeddings: Vec<(usize, String)> = archive
@@ -72,7 +73,7 @@ pub fn scan(bytes: &[u8], limits: &Limits) -> Result<DocumentScan, FormatError> 
         .take(limits.max_zip_entries)
         .enumerate()
         .map(|(index, raw)| (index, String::from_utf8_lossy(raw).into_owned()))
-        .filter(|(_, name)| is_xml_part(name))
+        .filter(|(_, name)| is_xml_part(name) || xlsb::is_binary_part(name))
         .collect();
     for (index, name) in wanted {
         let mut entry = match archive.by_index(index) {
@@ -103,7 +104,11 @@ pub fn scan(bytes: &[u8], limits: &Limits) -> Result<DocumentScan, FormatError> 
             });
         }
         budget = budget.saturating_sub(buffer.len() as u64);
-        parts::scan_part(&name, &buffer, limits, &mut scan);
+        if xlsb::is_binary_part(&name) {
+            xlsb::scan_part(&name, &buffer, &mut scan);
+        } else {
+            parts::scan_part(&name, &buffer, limits, &mut scan);
+        }
         if budget == 0 {
             scan.problems.push(Problem {
                 part: None,

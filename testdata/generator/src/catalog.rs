@@ -2,8 +2,8 @@
 //! builds it and what `ddesweep` is expected to report for it.
 
 use crate::{
-    doc, encrypted, evasions, evidence, hostile, msg, negative, objects, office_xml, positive,
-    slides,
+    biff, doc, encrypted, evasions, evidence, hostile, msg, negative, objects, office_xml,
+    positive, slides, xlsb,
 };
 
 /// What the tool should report for a fixture.
@@ -277,6 +277,22 @@ pub const CATALOG: &[Entry] = &[
         ]),
     ),
     entry(
+        "documents/positive/excel-legacy.xls",
+        biff::excel_legacy,
+        Commands(&["cmd /c calc.exe"]),
+    ),
+    entry(
+        "documents/positive/excel-binary.xlsb",
+        xlsb::excel_binary,
+        Commands(&["cmd /c notepad.exe"]),
+    ),
+    // Encrypted: the command is not in the file's bytes (the integration tests pin it).
+    entry(
+        "documents/positive/excel-legacy-velvet.xls",
+        biff::excel_legacy_velvet,
+        Detected,
+    ),
+    entry(
         "documents/negative/word-benign-fields.docx",
         negative::word_benign_fields,
         Clean,
@@ -341,6 +357,11 @@ pub const CATALOG: &[Entry] = &[
         msg::outlook_plain,
         Clean,
     ),
+    entry(
+        "documents/negative/excel-legacy-benign.xls",
+        biff::excel_legacy_benign,
+        Clean,
+    ),
     entry("documents/hostile/empty.docx", hostile::empty, Clean),
     entry("documents/hostile/corrupt.docx", hostile::corrupt, Clean),
     entry(
@@ -383,6 +404,11 @@ pub const CATALOG: &[Entry] = &[
         "documents/hostile/encrypted-unknown-password.docx",
         encrypted::encrypted_unknown_password,
         Clean,
+    ),
+    entry(
+        "documents/hostile/excel-legacy-bad-records.xls",
+        biff::excel_legacy_bad_records,
+        Commands(&["cmd /c echo damaged"]),
     ),
     entry(
         "sample-evidence/C/Users/alice/Downloads/Invoice_2291.docx",

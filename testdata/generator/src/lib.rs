@@ -7,6 +7,7 @@
 //! make one-off documents.
 
 pub mod bench;
+pub mod biff;
 pub mod catalog;
 pub mod doc;
 pub mod encrypted;
@@ -27,6 +28,7 @@ pub mod slides;
 pub mod text;
 pub mod word;
 pub mod word_extras;
+pub mod xlsb;
 
 use std::path::Path;
 

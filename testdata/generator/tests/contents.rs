@@ -235,3 +235,56 @@ fn expected_commands_appear_in_their_fixtures() {
         }
     }
 }
+
+#[test]
+fn binary_excel_fixtures_have_their_streams_and_parts() {
+    use std::io::Read;
+    for path in [
+        "documents/positive/excel-legacy.xls",
+        "documents/positive/excel-legacy-velvet.xls",
+        "documents/negative/excel-legacy-benign.xls",
+        "documents/hostile/excel-legacy-bad-records.xls",
+    ] {
+        let mut file = cfb::CompoundFile::open(std::io::Cursor::new(get(path))).unwrap();
+        let mut stream = Vec::new();
+        file.open_stream("/Workbook")
+            .unwrap()
+            .read_to_end(&mut stream)
+            .unwrap();
+        // BOF of a BIFF8 workbook globals substream.
+        assert_eq!(
+            stream[..8],
+            [0x09, 0x08, 0x10, 0x00, 0x00, 0x06, 0x05, 0x00],
+            "{path}"
+        );
+        let has = |needle: &[u8]| stream.windows(needle.len()).any(|w| w == needle);
+        let velvet = path.ends_with("velvet.xls");
+        // The encrypted fixture hides its link; FilePass directly follows BOF.
+        let benign = path.contains("/negative/");
+        assert_eq!(has(b"cmd\x03/c "), !benign && !velvet, "{path}");
+        assert_eq!(stream[20..22] == [0x2F, 0x00], velvet, "{path}");
+    }
+    let xlsb = get("documents/positive/excel-binary.xlsb");
+    let mut zip = open(xlsb);
+    let names = names_of(&mut zip);
+    for name in [
+        "xl/workbook.bin",
+        "xl/_rels/workbook.bin.rels",
+        "xl/worksheets/sheet1.bin",
+        "xl/externalLinks/externalLink1.bin",
+    ] {
+        assert!(names.iter().any(|n| n == name), "{name}");
+    }
+    let types = part_text(xlsb, "[Content_Types].xml");
+    assert!(types.contains(
+        r#"<Override PartName="/xl/externalLinks/externalLink1.bin" ContentType="application/vnd.ms-excel.externalLink"/>"#
+    ));
+    let rels = part_text(xlsb, "xl/_rels/workbook.bin.rels");
+    assert!(rels.contains(r#"Target="externalLinks/externalLink1.bin""#));
+    let link = part(xlsb, "xl/externalLinks/externalLink1.bin");
+    // BrtBeginSupBook (0x0168 as 0xE8 0x02), size, sbt = DDE, then "cmd" as an XLWideString.
+    assert_eq!(
+        link[..11],
+        [0xE8, 0x02, 0x2C, 0x01, 0x00, 0x03, 0, 0, 0, b'c', 0]
+    );
+}

@@ -66,6 +66,9 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/positive/word-equation.docx",
     "documents/positive/word-package.docx",
     "documents/positive/outlook-dde.msg",
+    "documents/positive/excel-legacy.xls",
+    "documents/positive/excel-binary.xlsb",
+    "documents/positive/excel-legacy-velvet.xls",
     "documents/negative/word-benign-fields.docx",
     "documents/negative/excel-benign.xlsx",
     "documents/negative/rtf-benign.rtf",
@@ -79,6 +82,7 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/negative/word-legacy-benign.doc",
     "documents/negative/rtf-picture-object.rtf",
     "documents/negative/outlook-plain.msg",
+    "documents/negative/excel-legacy-benign.xls",
     "documents/hostile/empty.docx",
     "documents/hostile/corrupt.docx",
     "documents/hostile/truncated.docx",
@@ -90,6 +94,7 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/hostile/truncated-xml.docx",
     "documents/hostile/word-legacy-bad-fib.doc",
     "documents/hostile/encrypted-unknown-password.docx",
+    "documents/hostile/excel-legacy-bad-records.xls",
     "sample-evidence/C/Users/alice/Downloads/Invoice_2291.docx",
     "sample-evidence/C/Users/alice/AppData/Local/Microsoft/Windows/INetCache/Content.Outlook/7XK2LQ0B/Payment_Advice.xlsx",
     "sample-evidence/C/Users/bob/Desktop/export.csv",
@@ -112,7 +117,7 @@ fn generation_is_deterministic() {
 fn fixture_count_and_paths() {
     let paths: Vec<&str> = all().iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, EXPECTED_PATHS);
-    assert_eq!(CATALOG.len(), 72);
+    assert_eq!(CATALOG.len(), 77);
 }
 
 #[test]
@@ -203,7 +208,7 @@ fn zip_bomb_declares_over_300_mb() {
 fn write_fixtures_writes_every_file() {
     let root = std::env::temp_dir().join(format!("ddesweep-testgen-{}", std::process::id()));
     let count = ddesweep_testgen::write_fixtures(&root, all()).unwrap();
-    assert_eq!(count, 72);
+    assert_eq!(count, 77);
     for f in all() {
         assert_eq!(
             std::fs::read(root.join(&f.path)).unwrap(),

@@ -61,8 +61,8 @@ pub fn instr_texts(xml: &str) -> Vec<String> {
         .collect()
 }
 
-/// The text a fixture's DDE would be found in: zip parts concatenated,
-/// UTF-16 decoded, or the raw bytes.
+/// The text a fixture's DDE would be found in: zip parts concatenated (also read
+/// as UTF-16LE at both alignments), UTF-16 decoded, or the raw bytes.
 pub fn searchable(bytes: &[u8]) -> String {
     if bytes.starts_with(b"PK\x03\x04")
         && let Ok(mut zip) = ZipArchive::new(Cursor::new(bytes))
@@ -72,7 +72,20 @@ pub fn searchable(bytes: &[u8]) -> String {
             // A part that fails to inflate still contributes what it gave.
             let _ = zip.by_index(i).unwrap().read_to_end(&mut all);
         }
-        return String::from_utf8_lossy(&all).into_owned();
+        // Binary parts (.xlsb) hold their strings as UTF-16LE.
+        let units = |from: usize| -> Vec<u16> {
+            all.get(from..)
+                .unwrap_or_default()
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect()
+        };
+        return [
+            String::from_utf8_lossy(&all).into_owned(),
+            String::from_utf16_lossy(&units(0)),
+            String::from_utf16_lossy(&units(1)),
+        ]
+        .concat();
     }
 
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
