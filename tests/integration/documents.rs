@@ -247,16 +247,55 @@ const POSITIVES: &[(&str, &str, &[&str])] = &[
 const ENCRYPTED_POSITIVES: &[&str] = &["excel-agile-velvet.xlsx", "excel-standard-velvet.xlsx"];
 
 /// (fixture, [(rule id, command)]) for positive fixtures whose findings follow different rules.
-const MIXED: &[(&str, &[(&str, &str)])] = &[(
-    "outlook-dde.msg",
-    &[
-        ("ddesweep.document.dde_formula", "cmd /c notepad.exe"),
-        (
-            "ddesweep.document.ddeauto_field",
-            r#"c:\windows\system32\cmd.exe "/c calc.exe""#,
-        ),
-    ],
-)];
+const MIXED: &[(&str, &[(&str, &str)])] = &[
+    (
+        "outlook-dde.msg",
+        &[
+            ("ddesweep.document.dde_formula", "cmd /c notepad.exe"),
+            (
+                "ddesweep.document.ddeauto_field",
+                r#"c:\windows\system32\cmd.exe "/c calc.exe""#,
+            ),
+        ],
+    ),
+    // A workbook in the ObjectPool of a .doc is scanned as a document of its own.
+    (
+        "word-embedded-sheet.doc",
+        &[
+            ("ddesweep.document.dde_link", "cmd /c calc.exe"),
+            (
+                "ddesweep.document.ddeauto_field",
+                r#"c:\windows\system32\cmd.exe "/c notepad.exe""#,
+            ),
+        ],
+    ),
+];
+
+#[test]
+fn storages_holding_documents_are_scanned_as_documents() {
+    let run = scan(
+        &[&testdata("documents/positive/word-embedded-sheet.doc")],
+        &[],
+    );
+    let parts: Vec<(&str, &str)> = run
+        .rows
+        .iter()
+        .filter(|r| r["severity"] != "info")
+        .map(|r| (r["part"].as_str().unwrap(), r["command"].as_str().unwrap()))
+        .collect();
+    assert!(
+        parts.contains(&("ObjectPool/_1700000001 > Workbook", "cmd /c calc.exe")),
+        "{parts:?}"
+    );
+    assert!(
+        parts.contains(&(
+            "WordDocument",
+            r#"c:\windows\system32\cmd.exe "/c notepad.exe""#
+        )),
+        "{parts:?}"
+    );
+    assert_eq!(parts.len(), 2);
+}
 
 /// Findings without a command that positive fixtures also yield: (fixture, rule).
 const NOTICES: &[(&str, &str)] = &[(

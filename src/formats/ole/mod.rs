@@ -15,6 +15,7 @@ mod msg;
 mod native;
 mod objects;
 mod sectors;
+mod storages;
 mod word;
 
 pub(crate) use objects::report_rtf_objects;
@@ -56,6 +57,7 @@ pub fn scan(bytes: &[u8], limits: &Limits) -> Result<DocumentScan, FormatError> 
         scan.format = "ole";
     }
     objects::scan(&mut file, limits, &mut scan);
+    storages::scan(&mut file, limits, &mut scan);
     Ok(scan)
 }
 

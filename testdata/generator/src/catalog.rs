@@ -2,8 +2,8 @@
 //! builds it and what `ddesweep` is expected to report for it.
 
 use crate::{
-    biff, doc, encrypted, evasions, evidence, hostile, msg, negative, objects, office_xml,
-    positive, slides, xlsb,
+    biff, container, doc, encrypted, evasions, evidence, hostile, msg, negative, objects,
+    office_xml, positive, slides, xlsb,
 };
 
 /// What the tool should report for a fixture.
@@ -232,6 +232,12 @@ pub const CATALOG: &[Entry] = &[
         "documents/positive/word-legacy.doc",
         doc::word_legacy,
         Commands(&[doc::LEGACY_COMMAND]),
+    ),
+    entry(
+        "documents/positive/word-embedded-sheet.doc",
+        container::word_with_embedded_sheet,
+        // The link's strings are stored in BIFF form; the integration tests pin the commands.
+        Detected,
     ),
     entry(
         "documents/positive/word-legacy-padded.dot",

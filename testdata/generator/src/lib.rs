@@ -9,6 +9,7 @@
 pub mod bench;
 pub mod biff;
 pub mod catalog;
+pub mod container;
 pub mod doc;
 pub mod encrypted;
 pub mod evasions;
