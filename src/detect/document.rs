@@ -63,6 +63,12 @@ pub fn check(rules: &DocumentRules, record: &DocumentRecord) -> Vec<Finding> {
             };
             vec![finding]
         }
+        DocumentRecord::OleLink { location, target } => {
+            let mut finding = located(FindingKind::OleLink, &rules.ole_link, location);
+            finding.command = target.clone();
+            finding.field_code = format!("external oleObject relationship to {target}");
+            vec![finding]
+        }
         DocumentRecord::WebQuery { location, url } => {
             let mut finding = located(FindingKind::WebQuery, &rules.web_query, location);
             finding.command = url.clone();

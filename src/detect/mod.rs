@@ -31,6 +31,8 @@ pub enum FindingKind {
     Encrypted,
     /// A web query URL.
     WebQuery,
+    /// An OLE object linked from outside the document.
+    OleLink,
 }
 
 impl FindingKind {
@@ -43,6 +45,7 @@ impl FindingKind {
             FindingKind::EmbeddedObject => "ddesweep:document:embedded_object",
             FindingKind::Encrypted => "ddesweep:document:encrypted",
             FindingKind::WebQuery => "ddesweep:document:web_query",
+            FindingKind::OleLink => "ddesweep:document:ole_link",
         }
     }
 }

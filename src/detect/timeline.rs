@@ -172,8 +172,10 @@ pub fn document_events(
             event.offset = Some(finding.offset);
             event.fields.command = Some(finding.command.clone());
             event.fields.field_code = Some(finding.field_code.clone());
-            event.fields.dde_service = Some(finding.dde_service.clone());
-            event.fields.dde_topic = Some(finding.dde_topic.clone());
+            // Findings that are not DDE conversations (objects, links, encryption) have none.
+            let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+            event.fields.dde_service = non_empty(&finding.dde_service);
+            event.fields.dde_topic = non_empty(&finding.dde_topic);
             event.fields.dde_item = finding.dde_item.clone();
             event.fields.part = finding.part.clone();
             event.fields.cell = finding.cell.clone();
@@ -242,6 +244,13 @@ fn finding_message(finding: &Finding, source_path: &str) -> String {
         }
         FindingKind::Encrypted => {
             return format!("Encrypted document {source_path}: {}", finding.field_code);
+        }
+        FindingKind::OleLink => {
+            return format!(
+                "Linked OLE object in {source_path}{} loads {}",
+                place(finding),
+                finding.command
+            );
         }
         FindingKind::WebQuery => {
             return format!("Web query {source_path} fetches {}", finding.command);

@@ -145,6 +145,14 @@ pub enum DocumentRecord {
         /// not analysed).
         opened_with: Option<String>,
     },
+    /// An OLE object linked from outside the package (an external `oleObject` relationship):
+    /// opening the document asks the linked program for it.
+    OleLink {
+        /// The relationship part.
+        location: Location,
+        /// The link target (path or URL), as written.
+        target: String,
+    },
     /// A URL the document fetches when opened (an IQY web query).
     WebQuery {
         /// Where the URL is declared.
@@ -163,6 +171,7 @@ impl DocumentRecord {
             | DocumentRecord::Formula { location, .. }
             | DocumentRecord::EmbeddedObject { location, .. }
             | DocumentRecord::Encrypted { location, .. }
+            | DocumentRecord::OleLink { location, .. }
             | DocumentRecord::WebQuery { location, .. } => location,
         }
     }
@@ -175,6 +184,7 @@ impl DocumentRecord {
             | DocumentRecord::Formula { location, .. }
             | DocumentRecord::EmbeddedObject { location, .. }
             | DocumentRecord::Encrypted { location, .. }
+            | DocumentRecord::OleLink { location, .. }
             | DocumentRecord::WebQuery { location, .. } => location,
         }
     }

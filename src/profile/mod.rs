@@ -160,6 +160,8 @@ pub struct DocumentRules {
     pub default_password: Rule,
     /// Excel web queries.
     pub web_query: Rule,
+    /// OLE objects linked from outside the document.
+    pub ole_link: Rule,
     /// Severity raise for dangerous command lines.
     pub command_escalation: CommandEscalation,
 }
@@ -313,6 +315,7 @@ fn check(profile: &Profile, origin: &str) -> Result<(), ProfileError> {
                 "document.default_password",
             ),
             (doc.web_query.id.as_str(), "document.web_query"),
+            (doc.ole_link.id.as_str(), "document.ole_link"),
         ]);
     for (id, key) in rules {
         if id.trim().is_empty() {

@@ -221,6 +221,11 @@ const POSITIVES: &[(&str, &str, &[&str])] = &[
         &[r#"c:\windows\system32\cmd.exe "/c echo slides""#],
     ),
     (
+        "slides-ole-link.pptx",
+        "ddesweep.document.ole_link",
+        &[r"file:///\\198.51.100.23\public\Q3-figures.xlsx"],
+    ),
+    (
         "slides-equation.ppsx",
         "ddesweep.document.equation_editor",
         &[""],

@@ -10,6 +10,7 @@
 //! still found.
 
 pub(crate) mod parts;
+mod rels;
 mod xlsb;
 
 use std::io::{Cursor, Read};
@@ -73,7 +74,9 @@ pub fn scan(bytes: &[u8], limits: &Limits) -> Result<DocumentScan, FormatError> 
         .take(limits.max_zip_entries)
         .enumerate()
         .map(|(index, raw)| (index, String::from_utf8_lossy(raw).into_owned()))
-        .filter(|(_, name)| is_xml_part(name) || xlsb::is_binary_part(name))
+        .filter(|(_, name)| {
+            is_xml_part(name) || xlsb::is_binary_part(name) || rels::is_rels_part(name)
+        })
         .collect();
     for (index, name) in wanted {
         let mut entry = match archive.by_index(index) {
@@ -106,6 +109,8 @@ pub fn scan(bytes: &[u8], limits: &Limits) -> Result<DocumentScan, FormatError> 
         budget = budget.saturating_sub(buffer.len() as u64);
         if xlsb::is_binary_part(&name) {
             xlsb::scan_part(&name, &buffer, &mut scan);
+        } else if rels::is_rels_part(&name) {
+            rels::scan_part(&name, &buffer, &mut scan);
         } else {
             parts::scan_part(&name, &buffer, limits, &mut scan);
         }

@@ -240,6 +240,11 @@ pub const CATALOG: &[Entry] = &[
         Detected,
     ),
     entry(
+        "documents/positive/slides-ole-link.pptx",
+        slides::slides_ole_link,
+        Commands(&[slides::OLE_LINK_TARGET]),
+    ),
+    entry(
         "documents/positive/word-legacy-padded.dot",
         doc::word_legacy_padded,
         Commands(&[r#"c:\windows\system32\cmd.exe "/c whoami""#]),

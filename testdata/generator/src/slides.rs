@@ -282,3 +282,33 @@ pub fn slides_equation() -> Vec<u8> {
 pub fn slides_clean() -> Vec<u8> {
     presentation(false, "Agenda", "Welcome | introductions", &[])
 }
+
+/// The link target of [`slides_ole_link`]: a workbook on a remote share.
+pub const OLE_LINK_TARGET: &str = r"file:///\\198.51.100.23\public\Q3-figures.xlsx";
+
+/// A slide showing a linked (not embedded) Excel object: an external `oleObject`
+/// relationship that PowerPoint follows when the presentation opens.
+pub fn slides_ole_link() -> Vec<u8> {
+    let clean = slides_clean();
+    let mut archive = zip::ZipArchive::new(Cursor::new(clean)).expect("generated pptx");
+    let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).expect("entry");
+        let name = entry.name().expect("name").into_owned();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).expect("read");
+        if name == "ppt/slides/_rels/slide1.xml.rels" {
+            let text = String::from_utf8(bytes).expect("utf-8 rels");
+            let link = format!(
+                "<Relationship Id=\"rId90\" Type=\"{REL_OFFICE}/oleObject\" Target=\"{OLE_LINK_TARGET}\" TargetMode=\"External\"/></Relationships>"
+            );
+            bytes = text.replace("</Relationships>", &link).into_bytes();
+        }
+        parts.push((name, bytes));
+    }
+    let borrowed: Vec<(&str, &[u8])> = parts
+        .iter()
+        .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
+        .collect();
+    crate::ooxml::zip_parts(&borrowed)
+}

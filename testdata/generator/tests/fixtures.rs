@@ -59,6 +59,7 @@ const EXPECTED_PATHS: &[&str] = &[
     "documents/positive/slides-equation.ppsx",
     "documents/positive/word-legacy.doc",
     "documents/positive/word-embedded-sheet.doc",
+    "documents/positive/slides-ole-link.pptx",
     "documents/positive/word-legacy-padded.dot",
     "documents/positive/word-legacy-orphan.doc",
     "documents/positive/excel-agile-velvet.xlsx",
@@ -118,7 +119,7 @@ fn generation_is_deterministic() {
 fn fixture_count_and_paths() {
     let paths: Vec<&str> = all().iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, EXPECTED_PATHS);
-    assert_eq!(CATALOG.len(), 78);
+    assert_eq!(CATALOG.len(), 79);
 }
 
 #[test]
@@ -209,7 +210,7 @@ fn zip_bomb_declares_over_300_mb() {
 fn write_fixtures_writes_every_file() {
     let root = std::env::temp_dir().join(format!("ddesweep-testgen-{}", std::process::id()));
     let count = ddesweep_testgen::write_fixtures(&root, all()).unwrap();
-    assert_eq!(count, 78);
+    assert_eq!(count, 79);
     for f in all() {
         assert_eq!(
             std::fs::read(root.join(&f.path)).unwrap(),
