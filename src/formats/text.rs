@@ -81,6 +81,23 @@ fn utf16(
     }
 }
 
+/// The UTF-16LE code units of `bytes` (a trailing odd byte is ignored).
+pub fn utf16le_units(bytes: &[u8]) -> impl Iterator<Item = u16> + '_ {
+    bytes.chunks_exact(2).map(|pair| {
+        u16::from_le_bytes([
+            pair.first().copied().unwrap_or(0),
+            pair.get(1).copied().unwrap_or(0),
+        ])
+    })
+}
+
+/// `bytes` decoded as UTF-16LE, unpaired surrogates replaced by U+FFFD.
+pub fn utf16le_lossy(bytes: &[u8]) -> String {
+    char::decode_utf16(utf16le_units(bytes))
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
+}
+
 /// Guesses UTF-16 without a BOM: in mostly-ASCII UTF-16 text, one byte of each pair is zero.
 fn sniff_utf16(bytes: &[u8]) -> Option<TextEncoding> {
     let sample = bytes.get(..bytes.len().min(4096)).unwrap_or(bytes);

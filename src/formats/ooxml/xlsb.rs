@@ -164,17 +164,10 @@ fn wide_string(data: &[u8], offset: usize) -> Option<(String, usize)> {
     }
     let start = offset + 4;
     let end = start.checked_add(count * 2)?;
-    let units: Vec<u16> = data
-        .get(start..end)?
-        .chunks_exact(2)
-        .map(|pair| {
-            u16::from_le_bytes([
-                pair.first().copied().unwrap_or(0),
-                pair.get(1).copied().unwrap_or(0),
-            ])
-        })
-        .collect();
-    Some((String::from_utf16_lossy(&units), end))
+    Some((
+        crate::formats::text::utf16le_lossy(data.get(start..end)?),
+        end,
+    ))
 }
 
 /// Reports `link`, if any, as a DDE link of `part`.

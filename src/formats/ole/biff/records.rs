@@ -172,16 +172,7 @@ pub(super) fn xl_chars(
     if high_byte {
         let end = offset.checked_add(cch.checked_mul(2)?)?;
         let raw = bytes.get(offset..end)?;
-        let units: Vec<u16> = raw
-            .chunks_exact(2)
-            .map(|pair| {
-                u16::from_le_bytes([
-                    pair.first().copied().unwrap_or(0),
-                    pair.get(1).copied().unwrap_or(0),
-                ])
-            })
-            .collect();
-        Some((String::from_utf16_lossy(&units), end))
+        Some((crate::formats::text::utf16le_lossy(raw), end))
     } else {
         let end = offset.checked_add(cch)?;
         let raw = bytes.get(offset..end)?;

@@ -154,18 +154,9 @@ fn carve_narrow(bytes: &[u8], at: usize, max_chars: usize) -> Option<CarvedRun> 
 }
 
 fn carve_wide(bytes: &[u8], at: usize, max_chars: usize) -> Option<CarvedRun> {
-    let units = bytes
-        .get(at..)
-        .unwrap_or_default()
-        .chunks_exact(2)
+    let units = crate::formats::text::utf16le_units(bytes.get(at..).unwrap_or_default())
         .enumerate()
-        .map(|(i, pair)| {
-            let unit = u16::from_le_bytes([
-                pair.first().copied().unwrap_or(0),
-                pair.get(1).copied().unwrap_or(0),
-            ]);
-            (at + 2 * i, u32::from(unit))
-        });
+        .map(|(i, unit)| (at + 2 * i, u32::from(unit)));
     collect_run(at, units, max_chars, |code| {
         char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)
     })

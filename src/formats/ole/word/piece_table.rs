@@ -166,15 +166,7 @@ pub(super) fn decode(stream: &[u8], piece: &Piece, budget: usize) -> PieceText {
             cp = cp.saturating_add(1);
         }
     } else {
-        let mut units = bytes
-            .chunks_exact(2)
-            .map(|pair| {
-                u16::from_le_bytes([
-                    pair.first().copied().unwrap_or(0),
-                    pair.get(1).copied().unwrap_or(0),
-                ])
-            })
-            .peekable();
+        let mut units = crate::formats::text::utf16le_units(bytes).peekable();
         while let Some(unit) = units.next() {
             let here = cp;
             cp = cp.saturating_add(1);
