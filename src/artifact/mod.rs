@@ -57,32 +57,25 @@ impl ArtifactKind {
     /// Whether this version of ddesweep analyses the kind; the others are recorded as skipped
     /// with [`ArtifactKind::unsupported_reason`].
     pub fn is_analyzed(self) -> bool {
-        matches!(
-            self,
-            ArtifactKind::Ooxml
-                | ArtifactKind::Rtf
-                | ArtifactKind::DelimitedText
-                | ArtifactKind::OleCompound
-                | ArtifactKind::Xml
-                | ArtifactKind::Sylk
-                | ArtifactKind::WebQuery
-        )
+        self.unsupported_reason().is_none()
     }
 
-    /// Why an artifact of this kind was not analysed.
-    pub fn unsupported_reason(self) -> &'static str {
+    /// Why an artifact of this kind is not analysed; `None` for the kinds this version reads.
+    pub fn unsupported_reason(self) -> Option<&'static str> {
         match self {
-            ArtifactKind::Evtx => "EVTX event log: not analysed by this version",
-            ArtifactKind::RegistryHive => "registry hive: not analysed by this version",
-            ArtifactKind::Prefetch => "prefetch file: not analysed by this version",
-            ArtifactKind::Unknown => "not a document, log or hive type that ddesweep analyses",
+            ArtifactKind::Evtx => Some("EVTX event log: not analysed by this version"),
+            ArtifactKind::RegistryHive => Some("registry hive: not analysed by this version"),
+            ArtifactKind::Prefetch => Some("prefetch file: not analysed by this version"),
+            ArtifactKind::Unknown => {
+                Some("not a document, log or hive type that ddesweep analyses")
+            }
             ArtifactKind::Ooxml
             | ArtifactKind::Rtf
             | ArtifactKind::DelimitedText
             | ArtifactKind::OleCompound
             | ArtifactKind::Xml
             | ArtifactKind::Sylk
-            | ArtifactKind::WebQuery => "",
+            | ArtifactKind::WebQuery => None,
         }
     }
 }

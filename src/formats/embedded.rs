@@ -53,10 +53,10 @@ fn expand(scan: &mut DocumentScan, limits: &Limits, depth: usize) {
         }
         let head = child.bytes.get(..HEAD_LEN).unwrap_or(&child.bytes);
         let kind = artifact::classify(head, &child.name);
-        if !kind.is_analyzed() {
+        if let Some(reason) = kind.unsupported_reason() {
             if kind != ArtifactKind::Unknown {
                 scan.problems.push(problem(
-                    format!("embedded {}: {}", kind.name(), kind.unsupported_reason()),
+                    format!("embedded {}: {reason}", kind.name()),
                     false,
                 ));
             }

@@ -282,7 +282,10 @@ pub fn scan_document(
         ArtifactKind::Sylk => sylk::scan(bytes, limits),
         ArtifactKind::WebQuery => iqy::scan(bytes, limits),
         other => Err(FormatError::NotApplicable(
-            other.unsupported_reason().to_owned(),
+            other
+                .unsupported_reason()
+                .unwrap_or("not a document format")
+                .to_owned(),
         )),
     }
 }

@@ -327,8 +327,8 @@ fn analyze_entry(entry: &Entry, label: &str, settings: &Settings) -> Outcome {
     if bytes.is_empty() {
         return finish(record, Status::Skipped, "empty file (0 bytes)");
     }
-    if !kind.is_analyzed() {
-        return finish(record, Status::Skipped, kind.unsupported_reason());
+    if let Some(reason) = kind.unsupported_reason() {
+        return finish(record, Status::Skipped, reason);
     }
     let sha256 = sha256_hex(&bytes);
     record.sha256 = Some(sha256.clone());

@@ -108,12 +108,7 @@ fn split_at_blocks(data: &mut [u8], offset: usize) -> Vec<&mut [u8]> {
 mod tests {
     use super::*;
 
-    fn record(kind: u16, data: &[u8]) -> Vec<u8> {
-        let mut out = kind.to_le_bytes().to_vec();
-        out.extend_from_slice(&(data.len() as u16).to_le_bytes());
-        out.extend_from_slice(data);
-        out
-    }
+    use crate::formats::ole::biff::tests::record;
 
     /// The keystream byte at stream offset `p`.
     fn key_at(keys: &BlockKeys, p: usize) -> u8 {

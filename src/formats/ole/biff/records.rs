@@ -185,12 +185,7 @@ pub(super) fn xl_chars(
 mod tests {
     use super::*;
 
-    fn record(kind: u16, data: &[u8]) -> Vec<u8> {
-        let mut out = kind.to_le_bytes().to_vec();
-        out.extend_from_slice(&(data.len() as u16).to_le_bytes());
-        out.extend_from_slice(data);
-        out
-    }
+    use crate::formats::ole::biff::tests::record;
 
     #[test]
     fn walks_records_and_stops_at_a_size_past_the_end() {

@@ -7,7 +7,8 @@ use rc4::StreamCipher;
 use super::filepass::{BlockKeys, VELVET_SWEATSHOP};
 use super::*;
 
-fn record(kind: u16, data: &[u8]) -> Vec<u8> {
+/// A BIFF record: type, size, data (shared by the BIFF unit tests).
+pub(super) fn record(kind: u16, data: &[u8]) -> Vec<u8> {
     let mut out = kind.to_le_bytes().to_vec();
     out.extend_from_slice(&(data.len() as u16).to_le_bytes());
     out.extend_from_slice(data);
