@@ -63,7 +63,6 @@ impl ArtifactKind {
     /// Why an artifact of this kind is not analysed; `None` for the kinds this version reads.
     pub fn unsupported_reason(self) -> Option<&'static str> {
         match self {
-            ArtifactKind::Evtx => Some("EVTX event log: not analysed by this version"),
             ArtifactKind::RegistryHive => Some("registry hive: not analysed by this version"),
             ArtifactKind::Prefetch => Some("prefetch file: not analysed by this version"),
             ArtifactKind::Unknown => {
@@ -75,7 +74,8 @@ impl ArtifactKind {
             | ArtifactKind::OleCompound
             | ArtifactKind::Xml
             | ArtifactKind::Sylk
-            | ArtifactKind::WebQuery => None,
+            | ArtifactKind::WebQuery
+            | ArtifactKind::Evtx => None,
         }
     }
 }

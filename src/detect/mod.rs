@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod document;
+pub mod eventlog;
 pub mod timeline;
 
 pub use timeline::{Event, EventFields};

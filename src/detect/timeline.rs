@@ -86,18 +86,72 @@ pub struct EventFields {
     pub file_size: Option<u64>,
     /// Document format (`docx`, `xlsx`, `rtf`, `csv`, ...).
     pub document_format: Option<&'static str>,
+    /// Event log channel.
+    pub channel: Option<String>,
+    /// Event provider (plaso's `source_name`).
+    pub source_name: Option<String>,
+    /// Event ID (plaso's `event_identifier`).
+    pub event_identifier: Option<u32>,
+    /// Event record number (plaso's `record_number`).
+    pub record_number: Option<u64>,
+    /// Computer that logged the event (plaso's `computer_name`).
+    pub computer_name: Option<String>,
+    /// Process image.
+    pub image: Option<String>,
+    /// Parent process image.
+    pub parent_image: Option<String>,
+    /// Parent process command line.
+    pub parent_command_line: Option<String>,
+    /// Process ID.
+    pub process_id: Option<u64>,
+    /// Process GUID (Sysmon).
+    pub process_guid: Option<String>,
+    /// Parent process ID.
+    pub parent_process_id: Option<u64>,
+    /// Parent process GUID (Sysmon).
+    pub parent_process_guid: Option<String>,
+    /// Logon ID of the process.
+    pub logon_id: Option<String>,
+    /// Image hashes (Sysmon `Hashes`).
+    pub hashes: Option<String>,
+    /// Registry path of a value or key.
+    pub registry_key: Option<String>,
+    /// Registry data written.
+    pub value: Option<String>,
+    /// Network destination (`ip:port`).
+    pub destination: Option<String>,
+    /// Network destination host name.
+    pub destination_hostname: Option<String>,
+    /// Module (DLL) loaded.
+    pub module: Option<String>,
+    /// Document a process opened (from its command line).
+    pub document: Option<String>,
+    /// The event record as XML (what Timesketch's Sigma mappings search).
+    pub xml_string: Option<String>,
 }
 
 impl Event {
     /// The order rows are written in: time, then a key that is stable across runs and thread
     /// counts.
     #[allow(clippy::type_complexity)]
-    pub fn sort_key(&self) -> (Timestamp, &str, &str, Option<u64>, &str, Option<&str>, &str) {
+    pub fn sort_key(
+        &self,
+    ) -> (
+        Timestamp,
+        &str,
+        &str,
+        Option<u64>,
+        Option<u64>,
+        &str,
+        Option<&str>,
+        &str,
+    ) {
         (
             self.timestamp,
             &self.evidence,
             &self.source_path,
             self.offset,
+            self.fields.record_number,
             self.data_type,
             self.rule_id.as_deref(),
             &self.message,

@@ -13,6 +13,7 @@
 
 pub mod delimited;
 mod embedded;
+pub mod evtx;
 pub mod field_code;
 pub mod formula;
 pub mod iqy;

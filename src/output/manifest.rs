@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::OutputError;
 use crate::artifact::{ArtifactKind, Status};
+use crate::formats::evtx::EvtxStats;
 
 /// The whole manifest.
 #[derive(Debug, Serialize)]
@@ -93,6 +94,23 @@ pub struct ArtifactRecord {
     pub reason: Option<String>,
     /// DDE findings in it.
     pub findings: usize,
+    /// For event logs: what was read of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eventlog: Option<EventLogAccount>,
+}
+
+/// What was read of one event log, and what its exclusions left out.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct EventLogAccount {
+    /// Chunk and record counts.
+    #[serde(flatten)]
+    pub stats: EvtxStats,
+    /// Whether the header says the log was not closed cleanly.
+    pub dirty: bool,
+    /// Process starts whose parent came from an earlier 4688 record of the same log.
+    pub parents_recovered: usize,
+    /// Hits left out by profile exclusions: exclusion id -> count.
+    pub excluded: BTreeMap<String, usize>,
 }
 
 /// Counts of artifacts by status.
@@ -110,6 +128,8 @@ pub struct Totals {
     pub bytes: u64,
     /// Findings.
     pub findings: usize,
+    /// Hits left out by profile exclusions (counted per artifact in `eventlog.excluded`).
+    pub excluded: usize,
 }
 
 impl Totals {
@@ -118,6 +138,10 @@ impl Totals {
         self.seen += 1;
         self.bytes = self.bytes.saturating_add(record.size);
         self.findings += record.findings;
+        self.excluded += record
+            .eventlog
+            .as_ref()
+            .map_or(0, |log| log.excluded.values().sum());
         match record.status {
             Status::Analyzed => self.analyzed += 1,
             Status::Skipped => self.skipped += 1,

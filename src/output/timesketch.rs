@@ -9,7 +9,12 @@
 //! `context` for context rows), `severity`, `evidence`, `source_path`.
 //! Present where they apply: `host`, `user`, `offset`, `rule_id`, `rule_title`, `confidence`,
 //! `command`, `field_code`, `dde_service`, `dde_topic`, `dde_item`, `part`, `cell`, `markers`,
-//! `sha256`, `file_size`, `document_format`.
+//! `sha256`, `file_size`, `document_format`; for event-log rows `channel`, plaso's
+//! `source_name`, `event_identifier`, `record_number` and `computer_name`, the process fields
+//! (`image`, `command`, `parent_image`, `parent_command_line`, `process_id`, `process_guid`,
+//! `parent_process_id`, `parent_process_guid`, `logon_id`, `hashes`), `registry_key`, `value`,
+//! `destination`, `destination_hostname`, `module`, `document` and `xml_string` (the record as
+//! XML, which Timesketch's Sigma mappings search).
 //!
 //! The set of keys is fixed ([`COLUMNS`]): arbitrary input never becomes a key, because
 //! Timesketch caps the number of fields in an index. In CSV every column is always present
@@ -51,6 +56,27 @@ pub const COLUMNS: &[&str] = &[
     "sha256",
     "file_size",
     "document_format",
+    "channel",
+    "source_name",
+    "event_identifier",
+    "record_number",
+    "computer_name",
+    "image",
+    "parent_image",
+    "parent_command_line",
+    "process_id",
+    "process_guid",
+    "parent_process_id",
+    "parent_process_guid",
+    "logon_id",
+    "hashes",
+    "registry_key",
+    "value",
+    "destination",
+    "destination_hostname",
+    "module",
+    "document",
+    "xml_string",
 ];
 
 /// One row on the wire. Field order is [`COLUMNS`]' order.
@@ -99,6 +125,48 @@ pub struct TimelineRow<'a> {
     file_size: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     document_format: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event_identifier: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    record_number: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    computer_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent_image: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent_command_line: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    process_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    process_guid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent_process_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parent_process_guid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logon_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hashes: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registry_key: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    destination: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    destination_hostname: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    module: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    document: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    xml_string: Option<&'a str>,
 }
 
 impl<'a> TimelineRow<'a> {
@@ -132,52 +200,49 @@ impl<'a> TimelineRow<'a> {
             sha256: f.sha256.as_deref(),
             file_size: f.file_size,
             document_format: f.document_format,
+            channel: f.channel.as_deref(),
+            source_name: f.source_name.as_deref(),
+            event_identifier: f.event_identifier,
+            record_number: f.record_number,
+            computer_name: f.computer_name.as_deref(),
+            image: f.image.as_deref(),
+            parent_image: f.parent_image.as_deref(),
+            parent_command_line: f.parent_command_line.as_deref(),
+            process_id: f.process_id,
+            process_guid: f.process_guid.as_deref(),
+            parent_process_id: f.parent_process_id,
+            parent_process_guid: f.parent_process_guid.as_deref(),
+            logon_id: f.logon_id.as_deref(),
+            hashes: f.hashes.as_deref(),
+            registry_key: f.registry_key.as_deref(),
+            value: f.value.as_deref(),
+            destination: f.destination.as_deref(),
+            destination_hostname: f.destination_hostname.as_deref(),
+            module: f.module.as_deref(),
+            document: f.document.as_deref(),
+            xml_string: f.xml_string.as_deref(),
         }
     }
 
-    /// The row as CSV cells, in [`COLUMNS`] order.
-    fn csv_cells(&self) -> Vec<String> {
-        let text = |v: Option<&str>| v.unwrap_or_default().to_owned();
-        let number = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
-        vec![
-            self.message.to_owned(),
-            self.datetime.clone(),
-            self.timestamp.to_string(),
-            self.timestamp_desc.to_owned(),
-            self.data_type.to_owned(),
-            self.tag.join(","),
-            self.severity.name().to_owned(),
-            self.evidence.to_owned(),
-            self.source_path.to_owned(),
-            text(self.host),
-            text(self.user),
-            number(self.offset),
-            text(self.rule_id),
-            text(self.rule_title),
-            self.confidence
-                .map(confidence_name)
-                .unwrap_or_default()
-                .to_owned(),
-            text(self.command),
-            text(self.field_code),
-            text(self.dde_service),
-            text(self.dde_topic),
-            text(self.dde_item),
-            text(self.part),
-            text(self.cell),
-            text(self.markers),
-            text(self.sha256),
-            number(self.file_size),
-            text(self.document_format),
-        ]
-    }
-}
-
-fn confidence_name(confidence: Confidence) -> &'static str {
-    match confidence {
-        Confidence::Low => "low",
-        Confidence::Medium => "medium",
-        Confidence::High => "high",
+    /// The row as CSV cells, in [`COLUMNS`] order: absent fields are empty, `tag` is
+    /// comma-separated, numbers are printed.
+    fn csv_cells(&self) -> Result<Vec<String>, serde_json::Error> {
+        let serde_json::Value::Object(map) = serde_json::to_value(self)? else {
+            return Ok(Vec::new());
+        };
+        Ok(COLUMNS
+            .iter()
+            .map(|column| match map.get(*column) {
+                None | Some(serde_json::Value::Null) => String::new(),
+                Some(serde_json::Value::String(text)) => text.clone(),
+                Some(serde_json::Value::Array(items)) => items
+                    .iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                Some(other) => other.to_string(),
+            })
+            .collect())
     }
 }
 
@@ -212,6 +277,10 @@ pub fn write_csv(events: &[Event], out: &mut impl Write) -> Result<(), OutputErr
     for event in events {
         let cells: Vec<String> = TimelineRow::new(event)
             .csv_cells()
+            .map_err(|err| OutputError::Encode {
+                what: "timeline CSV",
+                detail: err.to_string(),
+            })?
             .into_iter()
             .map(neutralize_formula)
             .collect();

@@ -8,7 +8,10 @@
 
 #![forbid(unsafe_code)]
 
+mod eventlog;
 mod progress;
+
+pub use eventlog::check_event_log;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -150,7 +153,7 @@ impl PipelineError {
 }
 
 /// One artifact's result.
-struct Outcome {
+pub(crate) struct Outcome {
     record: ArtifactRecord,
     events: Vec<Event>,
 }
@@ -287,10 +290,15 @@ fn base_record(entry: &Entry, label: &str, kind: ArtifactKind) -> ArtifactRecord
         status: Status::Skipped,
         reason: None,
         findings: 0,
+        eventlog: None,
     }
 }
 
-fn finish(mut record: ArtifactRecord, status: Status, reason: impl Into<String>) -> Outcome {
+pub(crate) fn finish(
+    mut record: ArtifactRecord,
+    status: Status,
+    reason: impl Into<String>,
+) -> Outcome {
     record.status = status;
     record.reason = Some(reason.into());
     Outcome {
@@ -332,6 +340,9 @@ fn analyze_entry(entry: &Entry, label: &str, settings: &Settings) -> Outcome {
     }
     let sha256 = sha256_hex(&bytes);
     record.sha256 = Some(sha256.clone());
+    if kind == ArtifactKind::Evtx {
+        return eventlog::analyze(record, &bytes, label, &entry.source_path, settings);
+    }
     let (scan, findings) = match check_document(
         kind,
         entry.file_name(),

@@ -8,7 +8,13 @@
 
 #![forbid(unsafe_code)]
 
+mod eventlog;
+
 use std::path::Path;
+
+pub use eventlog::{
+    EventLogRules, Exclusion, OfficeAlertRule, ProcessKnowledge, ProcessRules, RegistrySetting,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -57,7 +63,7 @@ pub enum Confidence {
 }
 
 /// A detection rule's identity and weight.
-#[derive(Clone, Debug, Deserialize, Serialize)]
+#[derive(Clone, Debug, Deserialize, Eq, PartialEq, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// Stable identifier (`ddesweep.document.dde_link`).
@@ -180,6 +186,8 @@ pub struct Profile {
     pub user_profile_roots: Vec<String>,
     /// Document checks.
     pub document: DocumentRules,
+    /// Event-log (EVTX) checks.
+    pub eventlog: EventLogRules,
 }
 
 /// A profile with where it came from, as the manifest records it.
@@ -317,6 +325,49 @@ fn check(profile: &Profile, origin: &str) -> Result<(), ProfileError> {
             (doc.web_query.id.as_str(), "document.web_query"),
             (doc.ole_link.id.as_str(), "document.ole_link"),
         ]);
+    let log = &profile.eventlog;
+    let log_rules = [
+        (&log.rules.office_child, "eventlog.rules.office_child"),
+        (
+            &log.rules.office_child_user_writable,
+            "eventlog.rules.office_child_user_writable",
+        ),
+        (
+            &log.rules.equation_editor_child,
+            "eventlog.rules.equation_editor_child",
+        ),
+        (
+            &log.rules.equation_editor_process,
+            "eventlog.rules.equation_editor_process",
+        ),
+        (
+            &log.rules.excel_child_executable,
+            "eventlog.rules.excel_child_executable",
+        ),
+        (
+            &log.rules.wmic_process_create,
+            "eventlog.rules.wmic_process_create",
+        ),
+        (
+            &log.rules.office_lookalike,
+            "eventlog.rules.office_lookalike",
+        ),
+        (
+            &log.rules.equation_editor_network,
+            "eventlog.rules.equation_editor_network",
+        ),
+        (
+            &log.rules.office_module_user_writable,
+            "eventlog.rules.office_module_user_writable",
+        ),
+    ];
+    let rules = rules
+        .chain(log_rules.iter().map(|(rule, key)| (rule.id.as_str(), *key)))
+        .chain(
+            log.registry
+                .iter()
+                .map(|r| (r.id.as_str(), "eventlog.registry")),
+        );
     for (id, key) in rules {
         if id.trim().is_empty() {
             return Err(invalid(&format!("{key}.id"), "rule id is empty"));
@@ -336,11 +387,92 @@ fn check(profile: &Profile, origin: &str) -> Result<(), ProfileError> {
             ));
         }
     }
+    check_eventlog(log, &invalid)?;
     if doc.command_escalation.markers.iter().any(|m| m.is_empty()) {
         return Err(invalid(
             "document.command_escalation.markers",
             "a marker is empty",
         ));
+    }
+    Ok(())
+}
+
+/// Checks the event-log section: no empty lists or fragments that would match everything.
+fn check_eventlog(
+    log: &EventLogRules,
+    invalid: &impl Fn(&str, &str) -> ProfileError,
+) -> Result<(), ProfileError> {
+    let p = &log.process;
+    let lists = [
+        (&p.office_apps, "eventlog.process.office_apps"),
+        (
+            &p.suspicious_children,
+            "eventlog.process.suspicious_children",
+        ),
+        (
+            &p.user_writable_folders,
+            "eventlog.process.user_writable_folders",
+        ),
+        (
+            &p.office_install_folders,
+            "eventlog.process.office_install_folders",
+        ),
+        (&p.equation_editor, "eventlog.process.equation_editor"),
+        (&p.excel, "eventlog.process.excel"),
+        (&p.wmic, "eventlog.process.wmic"),
+        (&p.wmic_create, "eventlog.process.wmic_create"),
+        (
+            &p.document_extensions,
+            "eventlog.process.document_extensions",
+        ),
+        (
+            &log.command_escalation.markers,
+            "eventlog.command_escalation.markers",
+        ),
+        (&log.office_alerts.markers, "eventlog.office_alerts.markers"),
+    ];
+    for (list, key) in lists {
+        if list.iter().any(|s| s.trim().is_empty()) {
+            return Err(invalid(
+                key,
+                "an entry is empty (it would match everything)",
+            ));
+        }
+    }
+    for (index, setting) in log.registry.iter().enumerate() {
+        if setting.paths.is_empty() || setting.paths.iter().any(|p| p.trim().is_empty()) {
+            return Err(invalid(
+                &format!("eventlog.registry[{index}].paths"),
+                "needs at least one non-empty path",
+            ));
+        }
+        if setting.enabling_values.is_empty()
+            && setting.enabling_when_bits_clear.is_none()
+            && !setting.enabling_when_deleted
+        {
+            return Err(invalid(
+                &format!("eventlog.registry[{index}]"),
+                "says no data enables it: set enabling_values, enabling_when_bits_clear or enabling_when_deleted",
+            ));
+        }
+    }
+    for (index, exclusion) in log.exclusions.iter().enumerate() {
+        let fragments = [
+            &exclusion.image,
+            &exclusion.parent_image,
+            &exclusion.command_line,
+            &exclusion.target,
+        ];
+        if !exclusion.has_condition()
+            || fragments
+                .iter()
+                .any(|f| f.iter().any(|s| s.trim().is_empty()))
+        {
+            return Err(invalid(
+                &format!("eventlog.exclusions[{index}]"),
+                "needs a non-empty image, parent_image, command_line or target condition",
+            ));
+        }
     }
     Ok(())
 }

@@ -1,0 +1,215 @@
+//! Event-log checks: typed EVTX records plus the profile's `[eventlog]` section in, findings,
+//! context rows and exclusion counts out.
+//!
+//! [`selection`] tells the EVTX reader which records the checks can use, so that it decodes
+//! nothing else. [`check_log`] runs the checks over one log's records: process starts first have
+//! their missing parents recovered (Security 4688 version 1), then each record is checked; hits
+//! that match a profile exclusion are counted, never written.
+
+mod activity;
+mod names;
+pub mod process;
+pub mod registry;
+mod rows;
+
+use std::collections::BTreeMap;
+
+use crate::formats::evtx::typed::{self, TypedEvent};
+use crate::formats::evtx::{EventRecord, Selection};
+use crate::profile::{EventLogRules, Exclusion, Profile, Rule, Severity};
+
+pub use rows::LogContext;
+
+use super::Event;
+use process::LoggedStart;
+
+/// One rule a record fails.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogFinding {
+    /// The rule.
+    pub rule: Rule,
+    /// Severity after escalation.
+    pub severity: Severity,
+    /// Escalation markers found in the command line.
+    pub markers: Vec<String>,
+    /// Why it fired, in a few words for the message.
+    pub why: String,
+}
+
+impl LogFinding {
+    /// A finding of `rule` at the rule's severity.
+    pub fn new(rule: &Rule, why: String) -> LogFinding {
+        LogFinding {
+            rule: rule.clone(),
+            severity: rule.severity,
+            markers: Vec::new(),
+            why,
+        }
+    }
+}
+
+/// What one log gave.
+#[derive(Clone, Debug, Default)]
+pub struct LogOutcome {
+    /// Timeline rows: findings and context.
+    pub events: Vec<Event>,
+    /// Findings left out by exclusions: exclusion id -> hits.
+    pub excluded: BTreeMap<String, usize>,
+    /// Process starts whose parent came from an earlier 4688 record.
+    pub parents_recovered: usize,
+}
+
+/// The records the checks read: process starts that mention an Office application or the
+/// Equation Editor (every Security 4688, which a later record may need as a parent), registry
+/// writes, Equation Editor connections, Office module loads and Office alerts.
+pub fn selection(profile: &Profile) -> Selection {
+    let p = &profile.eventlog.process;
+    let office_or_equation: Vec<String> = p
+        .office_apps
+        .iter()
+        .chain(&p.equation_editor)
+        .cloned()
+        .collect();
+    Selection::default()
+        .want(
+            typed::SYSMON,
+            &[typed::SYSMON_PROCESS_CREATE],
+            &office_or_equation,
+        )
+        .want(typed::SYSMON, &[typed::SYSMON_NETWORK], &p.equation_editor)
+        .want(typed::SYSMON, &[typed::SYSMON_IMAGE_LOAD], &p.office_apps)
+        .want(
+            typed::SYSMON,
+            &[
+                typed::SYSMON_REGISTRY_CREATE_DELETE,
+                typed::SYSMON_REGISTRY_SET,
+            ],
+            &registry_mentions(&profile.eventlog),
+        )
+        .want(typed::SECURITY, &[typed::SECURITY_PROCESS_CREATE], &[])
+        .want(
+            typed::SECURITY,
+            &[typed::SECURITY_REGISTRY_VALUE],
+            &registry_mentions(&profile.eventlog),
+        )
+        .want(typed::OFFICE_ALERTS, &[typed::OFFICE_ALERT], &[])
+}
+
+/// The last component of each registry path the profile watches (the value name), which every
+/// matching record's rendering holds.
+fn registry_mentions(rules: &EventLogRules) -> Vec<String> {
+    rules
+        .registry
+        .iter()
+        .flat_map(|s| &s.paths)
+        .flat_map(|path| {
+            // A key deletion names only the key: watch the key's last component too.
+            let mut parts = path.rsplit('\\').filter(|p| !p.is_empty());
+            [parts.next(), parts.next()]
+        })
+        .flatten()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Runs the event-log checks over one log's selected `records` (in file order).
+pub fn check_log(profile: &Profile, ctx: &LogContext<'_>, records: &[EventRecord]) -> LogOutcome {
+    let rules = &profile.eventlog;
+    let mut typed_records: Vec<(&EventRecord, TypedEvent)> = records
+        .iter()
+        .filter_map(|r| typed::interpret(r).map(|t| (r, t)))
+        .collect();
+    typed_records.sort_by_key(|(r, _)| r.record_id);
+
+    // Recover 4688 v1 parents across the whole log, in record order.
+    let mut starts: Vec<LoggedStart> = typed_records
+        .iter()
+        .filter_map(|(r, t)| match t {
+            TypedEvent::ProcessStart(start) => Some(LoggedStart {
+                record_id: r.record_id,
+                start: start.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    process::recover_parents(&mut starts);
+    let mut recovered = starts.into_iter();
+    let mut outcome = LogOutcome::default();
+    for (_, event) in &mut typed_records {
+        if let TypedEvent::ProcessStart(start) = event
+            && let Some(resolved) = recovered.next()
+        {
+            *start = resolved.start;
+            outcome.parents_recovered += usize::from(start.parent_recovered);
+        }
+    }
+
+    for (record, event) in &typed_records {
+        let findings = match event {
+            TypedEvent::ProcessStart(start) => process::check(rules, start),
+            TypedEvent::Registry(change) => registry::check(rules, change),
+            TypedEvent::Network(connection) => activity::check_network(rules, connection),
+            TypedEvent::ModuleLoad(load) => activity::check_module(rules, load),
+            TypedEvent::OfficeAlert(_) => Vec::new(),
+        };
+        for finding in findings {
+            match excluded_by(&rules.exclusions, &finding, event) {
+                Some(exclusion) => {
+                    *outcome.excluded.entry(exclusion.id.clone()).or_default() += 1;
+                }
+                None => outcome
+                    .events
+                    .push(rows::finding_row(profile, ctx, record, event, &finding)),
+            }
+        }
+        if let Some(row) = context_row(profile, ctx, record, event) {
+            outcome.events.push(row);
+        }
+    }
+    outcome
+}
+
+/// The context row of an event, if it is one: an Office start that names a document, or an
+/// Office prompt about links or DDE.
+fn context_row(
+    profile: &Profile,
+    ctx: &LogContext<'_>,
+    record: &EventRecord,
+    event: &TypedEvent,
+) -> Option<Event> {
+    let rules = &profile.eventlog;
+    match event {
+        TypedEvent::ProcessStart(start) => {
+            let document = process::opened_document(rules, start)?;
+            Some(rows::document_open_row(
+                profile, ctx, record, start, document,
+            ))
+        }
+        TypedEvent::OfficeAlert(alert) => {
+            let markers = activity::alert_markers(rules, alert);
+            (!markers.is_empty()).then(|| rows::alert_row(profile, ctx, record, alert, &markers))
+        }
+        _ => None,
+    }
+}
+
+/// The first exclusion that covers `finding` on `event`.
+fn excluded_by<'a>(
+    exclusions: &'a [Exclusion],
+    finding: &LogFinding,
+    event: &TypedEvent,
+) -> Option<&'a Exclusion> {
+    let subject = rows::Subject::of(event);
+    exclusions.iter().find(|exclusion| {
+        let applies = exclusion.rules.is_empty() || exclusion.rules.contains(&finding.rule.id);
+        let holds = |fragments: &[String], field: Option<&str>| {
+            fragments.is_empty() || field.is_some_and(|f| names::in_folder(fragments, f).is_some())
+        };
+        applies
+            && exclusion.has_condition()
+            && holds(&exclusion.image, subject.image)
+            && holds(&exclusion.parent_image, subject.parent_image)
+            && holds(&exclusion.command_line, subject.command_line)
+            && holds(&exclusion.target, subject.target)
+    })
+}

@@ -1,0 +1,294 @@
+//! Timeline rows for event-log findings and context: the record's identity (channel, event ID,
+//! record number, computer, plaso's names), the process, registry, network or module details,
+//! and the record's XML.
+
+use super::LogFinding;
+use super::process::file_name;
+use crate::detect::timeline::desc;
+use crate::detect::{Event, EventFields};
+use crate::formats::evtx::EventRecord;
+use crate::formats::evtx::typed::{OfficeAlert, ProcessStart, TypedEvent};
+use crate::profile::{Profile, Severity};
+use crate::time::Timestamp;
+
+/// plaso's description of an event record's time.
+const RECORDED: &str = "Recorded Time";
+
+/// The log the rows come from.
+#[derive(Clone, Debug)]
+pub struct LogContext<'a> {
+    /// The evidence item.
+    pub evidence: &'a str,
+    /// The log's path inside it.
+    pub source_path: &'a str,
+}
+
+/// The fields exclusions look at.
+pub(super) struct Subject<'a> {
+    pub image: Option<&'a str>,
+    pub parent_image: Option<&'a str>,
+    pub command_line: Option<&'a str>,
+    pub target: Option<&'a str>,
+}
+
+impl<'a> Subject<'a> {
+    pub fn of(event: &'a TypedEvent) -> Subject<'a> {
+        let mut subject = Subject {
+            image: None,
+            parent_image: None,
+            command_line: None,
+            target: None,
+        };
+        match event {
+            TypedEvent::ProcessStart(s) => {
+                subject.image = Some(&s.image);
+                subject.parent_image = s.parent_image.as_deref();
+                subject.command_line = s.command_line.as_deref();
+            }
+            TypedEvent::Registry(c) => {
+                subject.image = c.image.as_deref();
+                subject.target = Some(&c.target);
+            }
+            TypedEvent::Network(n) => subject.image = Some(&n.image),
+            TypedEvent::ModuleLoad(m) => {
+                subject.image = Some(&m.image);
+                subject.target = Some(&m.module);
+            }
+            TypedEvent::OfficeAlert(_) => {}
+        }
+        subject
+    }
+}
+
+/// A row for `record` with its identity filled in.
+fn base_row(
+    profile: &Profile,
+    ctx: &LogContext<'_>,
+    record: &EventRecord,
+    data_type: &'static str,
+    message: String,
+    severity: Severity,
+) -> Event {
+    Event {
+        timestamp: record.timestamp.unwrap_or(Timestamp::UNIX_EPOCH),
+        timestamp_desc: if record.timestamp.is_some() {
+            RECORDED
+        } else {
+            desc::NOT_A_TIME
+        },
+        data_type,
+        message,
+        tags: vec![profile.technique.clone(), severity.name().to_owned()],
+        severity,
+        confidence: None,
+        rule_id: None,
+        rule_title: None,
+        evidence: ctx.evidence.to_owned(),
+        source_path: ctx.source_path.to_owned(),
+        host: (!record.computer.is_empty()).then(|| record.computer.clone()),
+        user: record.user_sid.clone(),
+        offset: None,
+        fields: EventFields {
+            channel: Some(record.channel.clone()),
+            source_name: Some(record.provider.clone()),
+            event_identifier: Some(record.event_id),
+            record_number: Some(record.record_id),
+            computer_name: Some(record.computer.clone()),
+            xml_string: Some(record.xml.clone()),
+            ..EventFields::default()
+        },
+    }
+}
+
+/// Fills the process fields of a row.
+fn process_fields(event: &mut Event, start: &ProcessStart) {
+    let f = &mut event.fields;
+    f.image = Some(start.image.clone());
+    f.command = start.command_line.clone();
+    f.parent_image = start.parent_image.clone();
+    f.parent_command_line = start.parent_command_line.clone();
+    f.process_id = start.process_id;
+    f.process_guid = start.process_guid.clone();
+    f.parent_process_id = start.parent_process_id;
+    f.parent_process_guid = start.parent_process_guid.clone();
+    f.logon_id = start.logon_id.clone();
+    f.hashes = start.hashes.clone();
+    if start.user.is_some() {
+        event.user = start.user.clone();
+    }
+}
+
+/// What the event says, in one line.
+fn describe(record: &EventRecord, event: &TypedEvent) -> String {
+    match event {
+        TypedEvent::ProcessStart(s) => {
+            let parent = s
+                .parent_image
+                .as_deref()
+                .map_or("unknown parent", file_name);
+            let recovered = if s.parent_recovered {
+                " (parent from an earlier 4688 record)"
+            } else {
+                ""
+            };
+            format!(
+                "{parent} started {}{recovered}: {}",
+                file_name(&s.image),
+                s.command_line.as_deref().unwrap_or(&s.image)
+            )
+        }
+        TypedEvent::Registry(c) => {
+            let who = c.image.as_deref().map_or("a process", file_name);
+            if c.is_deletion() {
+                format!("{who} {} {}", c.operation, c.target)
+            } else {
+                format!(
+                    "{who} set {} = {}",
+                    c.target,
+                    c.details.as_deref().unwrap_or_default()
+                )
+            }
+        }
+        TypedEvent::Network(n) => {
+            let host = n
+                .destination_hostname
+                .as_deref()
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
+            let port = n
+                .destination_port
+                .map(|p| format!(":{p}"))
+                .unwrap_or_default();
+            format!(
+                "{} connected to {}{port}{host}",
+                file_name(&n.image),
+                n.destination_ip
+            )
+        }
+        TypedEvent::ModuleLoad(m) => format!("{} loaded {}", file_name(&m.image), m.module),
+        TypedEvent::OfficeAlert(a) => {
+            format!(
+                "{} alert (record {}): {}",
+                a.application, record.record_id, a.text
+            )
+        }
+    }
+}
+
+/// The `data_type` of a finding on `event`.
+fn finding_type(event: &TypedEvent) -> &'static str {
+    match event {
+        TypedEvent::ProcessStart(_) => "ddesweep:eventlog:process_start",
+        TypedEvent::Registry(_) => "ddesweep:eventlog:registry_change",
+        TypedEvent::Network(_) => "ddesweep:eventlog:network_connection",
+        TypedEvent::ModuleLoad(_) => "ddesweep:eventlog:module_load",
+        TypedEvent::OfficeAlert(_) => "ddesweep:eventlog:office_alert",
+    }
+}
+
+/// The row of one finding.
+pub(super) fn finding_row(
+    profile: &Profile,
+    ctx: &LogContext<'_>,
+    record: &EventRecord,
+    event: &TypedEvent,
+    finding: &LogFinding,
+) -> Event {
+    let message = format!("{} [{}]", describe(record, event), finding.why);
+    let mut row = base_row(
+        profile,
+        ctx,
+        record,
+        finding_type(event),
+        message,
+        finding.severity,
+    );
+    row.rule_id = Some(finding.rule.id.clone());
+    row.rule_title = Some(finding.rule.title.clone());
+    row.confidence = Some(finding.rule.confidence);
+    row.fields.markers = (!finding.markers.is_empty()).then(|| finding.markers.join(","));
+    match event {
+        TypedEvent::ProcessStart(start) => process_fields(&mut row, start),
+        TypedEvent::Registry(change) => {
+            row.fields.registry_key = Some(change.target.clone());
+            row.fields.value = change.details.clone();
+            row.fields.image = change.image.clone();
+            row.fields.process_id = change.process_id;
+            row.fields.process_guid = change.process_guid.clone();
+            if change.user.is_some() {
+                row.user = change.user.clone();
+            }
+        }
+        TypedEvent::Network(n) => {
+            row.fields.image = Some(n.image.clone());
+            row.fields.process_id = n.process_id;
+            row.fields.process_guid = n.process_guid.clone();
+            row.fields.destination = Some(match n.destination_port {
+                Some(port) => format!("{}:{port}", n.destination_ip),
+                None => n.destination_ip.clone(),
+            });
+            row.fields.destination_hostname = n.destination_hostname.clone();
+            if n.user.is_some() {
+                row.user = n.user.clone();
+            }
+        }
+        TypedEvent::ModuleLoad(m) => {
+            row.fields.image = Some(m.image.clone());
+            row.fields.module = Some(m.module.clone());
+            row.fields.process_id = m.process_id;
+            row.fields.process_guid = m.process_guid.clone();
+            row.fields.hashes = m.hashes.clone();
+            if m.user.is_some() {
+                row.user = m.user.clone();
+            }
+        }
+        TypedEvent::OfficeAlert(_) => {}
+    }
+    row
+}
+
+/// The context row of an Office start that opened `document`.
+pub(super) fn document_open_row(
+    profile: &Profile,
+    ctx: &LogContext<'_>,
+    record: &EventRecord,
+    start: &ProcessStart,
+    document: String,
+) -> Event {
+    let message = format!("{} opened {document}", file_name(&start.image));
+    let mut row = base_row(
+        profile,
+        ctx,
+        record,
+        "ddesweep:eventlog:office_document_open",
+        message,
+        Severity::Info,
+    );
+    row.tags.push("context".to_owned());
+    process_fields(&mut row, start);
+    row.fields.document = Some(document);
+    row
+}
+
+/// The context row of an Office prompt about links or DDE.
+pub(super) fn alert_row(
+    profile: &Profile,
+    ctx: &LogContext<'_>,
+    record: &EventRecord,
+    alert: &OfficeAlert,
+    markers: &[String],
+) -> Event {
+    let message = format!("{} prompted the user: {}", alert.application, alert.text);
+    let mut row = base_row(
+        profile,
+        ctx,
+        record,
+        "ddesweep:eventlog:office_alert",
+        message,
+        Severity::Info,
+    );
+    row.tags.push("context".to_owned());
+    row.tags.push(profile.eventlog.office_alerts.tag.clone());
+    row.fields.markers = Some(markers.join(","));
+    row
+}

@@ -1,0 +1,73 @@
+//! The event-log path of the pipeline: read one EVTX file (chunks in parallel), run the
+//! event-log checks, and account for chunks, records and exclusions in the manifest.
+
+use super::{Outcome, Settings, finish};
+use crate::artifact::Status;
+use crate::detect::eventlog::{self, LogContext, LogOutcome};
+use crate::formats::evtx::EvtxScan;
+use crate::formats::{self, FormatError};
+use crate::output::manifest::{ArtifactRecord, EventLogAccount};
+use crate::profile::{Profile, Severity};
+
+/// Analyses the event log in `bytes`; `record` already names the artifact.
+pub(super) fn analyze(
+    mut record: ArtifactRecord,
+    bytes: &[u8],
+    label: &str,
+    source_path: &str,
+    settings: &Settings,
+) -> Outcome {
+    let ctx = LogContext {
+        evidence: label,
+        source_path,
+    };
+    let (scan, outcome) = match check_event_log(bytes, &ctx, &settings.profile.profile) {
+        Ok(result) => result,
+        Err(err @ FormatError::NotApplicable(_)) => {
+            return finish(record, Status::Skipped, err.to_string());
+        }
+        Err(err) => return finish(record, Status::Failed, err.to_string()),
+    };
+    record.format = Some("evtx");
+    record.findings = outcome
+        .events
+        .iter()
+        .filter(|e| e.severity > Severity::Info)
+        .count();
+    let incomplete = scan.problems.iter().any(|p| p.incomplete);
+    record.status = if incomplete && scan.stats.records_read == 0 {
+        Status::Failed
+    } else {
+        Status::Analyzed
+    };
+    let mut reasons: Vec<String> = scan.problems.iter().map(ToString::to_string).collect();
+    if scan.dirty {
+        reasons.push("log header marked dirty (not closed cleanly)".to_owned());
+    }
+    if !reasons.is_empty() {
+        record.reason = Some(reasons.join("; "));
+    }
+    record.eventlog = Some(EventLogAccount {
+        stats: scan.stats,
+        dirty: scan.dirty,
+        parents_recovered: outcome.parents_recovered,
+        excluded: outcome.excluded,
+    });
+    Outcome {
+        record,
+        events: outcome.events,
+    }
+}
+
+/// The event-log stage on its own: reads the log in `bytes` (its chunks in parallel on the
+/// current rayon pool) and runs the event-log checks of `profile`. This is what the benchmark
+/// measures.
+pub fn check_event_log(
+    bytes: &[u8],
+    ctx: &LogContext<'_>,
+    profile: &Profile,
+) -> Result<(EvtxScan, LogOutcome), FormatError> {
+    let scan = formats::evtx::scan(bytes, &eventlog::selection(profile))?;
+    let outcome = eventlog::check_log(profile, ctx, &scan.records);
+    Ok((scan, outcome))
+}
