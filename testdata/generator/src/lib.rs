@@ -14,6 +14,7 @@ pub mod doc;
 pub mod encrypted;
 pub mod evasions;
 pub mod evidence;
+pub mod evtx;
 pub mod excel;
 pub mod hostile;
 pub mod msg;
