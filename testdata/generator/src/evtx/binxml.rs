@@ -248,9 +248,9 @@ fn utf16(s: &str) -> Vec<u8> {
     s.encode_utf16().flat_map(u16::to_le_bytes).collect()
 }
 
-/// The substitution values of an event, in slot order.
-fn substitutions(event: &EvtxEvent<'_>) -> Vec<Value> {
-    let mut values = vec![
+/// The type codes and bytes of an event's substitution values, in slot order.
+fn substitutions(event: &EvtxEvent<'_>) -> io::Result<Vec<(u8, Vec<u8>)>> {
+    let system = [
         Value::str(event.provider),
         event.provider_guid.map_or(Value::Null, Value::guid),
         event.qualifiers.map_or(Value::Null, Value::UInt16),
@@ -268,20 +268,16 @@ fn substitutions(event: &EvtxEvent<'_>) -> Vec<Value> {
         Value::str(event.computer),
         event.user_sid.map_or(Value::Null, Value::sid),
     ];
-    match &event.data {
-        EventData::Named(items) => values.extend(items.iter().map(|(_, v)| v.clone())),
-        EventData::Unnamed(items) => values.extend(items.iter().cloned()),
-    }
-    values
+    let data: Vec<&Value> = match &event.data {
+        EventData::Named(items) => items.iter().map(|(_, v)| v).collect(),
+        EventData::Unnamed(items) => items.iter().collect(),
+    };
+    system.iter().chain(data).map(value_bytes).collect()
 }
 
 /// Encodes `event`'s BinXML for chunk offset `base`, given what the chunk already holds.
 pub fn encode_event(event: &EvtxEvent<'_>, base: u32, tables: &ChunkTables) -> io::Result<Encoded> {
-    let values = substitutions(event);
-    let mut typed = Vec::with_capacity(values.len());
-    for value in &values {
-        typed.push(value_bytes(value)?);
-    }
+    let typed = substitutions(event)?;
     let shape = shape_of(&event.data);
     let mut out = Emitter {
         base,

@@ -105,6 +105,14 @@ impl<W: Write> EvtxStreamWriter<W> {
         Ok(self)
     }
 
+    /// Ends the current chunk (if it holds records), so the next record starts a new one.
+    pub fn end_chunk(&mut self) -> io::Result<&mut Self> {
+        if self.chunk.records() > 0 {
+            self.flush_chunk()?;
+        }
+        Ok(self)
+    }
+
     fn flush_chunk(&mut self) -> io::Result<()> {
         self.out.write_all(&self.chunk.finish())?;
         self.summary.chunks += 1;
@@ -166,6 +174,12 @@ impl EvtxWriter {
         Ok(self)
     }
 
+    /// Ends the current chunk (if it holds records), so the next record starts a new one.
+    pub fn end_chunk(&mut self) -> io::Result<&mut Self> {
+        self.inner.end_chunk()?;
+        Ok(self)
+    }
+
     /// Appends every event of `events`.
     pub fn push_all<'a>(
         &mut self,
@@ -179,8 +193,7 @@ impl EvtxWriter {
 
     /// The file's bytes.
     pub fn finish(&mut self) -> io::Result<Vec<u8>> {
-        let inner = std::mem::replace(self, EvtxWriter::new()).into_parts();
-        let (chunk_count, inner) = inner;
+        let (chunk_count, inner) = std::mem::take(self).into_parts();
         let (mut bytes, summary) = inner.finish()?;
         let mut header = FileHeader::describing(&summary);
         if let Some(count) = chunk_count {
