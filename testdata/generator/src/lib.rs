@@ -2,7 +2,9 @@
 //!
 //! Builds, deterministically and byte for byte identically on every run, the
 //! documents under `testdata/` (positive, negative and hostile samples plus a
-//! small triage folder) and an in-memory benchmark corpus. The builder
+//! small triage folder), the EVTX logs of `testdata/evtx/` and the demo
+//! folder (written by [`evtx`]), an in-memory benchmark corpus and a streamed
+//! benchmark Sysmon log ([`evtx_bench::write_bench_log`]). The builder
 //! modules ([`word`], [`excel`], [`rtf`], [`text`]) are public so tests can
 //! make one-off documents.
 
@@ -14,6 +16,14 @@ pub mod doc;
 pub mod encrypted;
 pub mod evasions;
 pub mod evidence;
+pub mod evtx;
+pub mod evtx_bench;
+pub mod evtx_catalog;
+pub mod evtx_events;
+pub mod evtx_hostile;
+pub mod evtx_negative;
+pub mod evtx_positive;
+pub mod evtx_security;
 pub mod excel;
 pub mod hostile;
 pub mod msg;
@@ -34,6 +44,7 @@ pub mod xlsb;
 use std::path::Path;
 
 pub use bench::{bench_carries_dde, bench_corpus};
+pub use evtx_bench::{BenchLogStats, write_bench_log};
 pub use excel::xlsx;
 pub use word::{docx, fld_char_field, word_body};
 
@@ -46,14 +57,16 @@ pub struct Fixture {
     pub bytes: Vec<u8>,
 }
 
-/// Every fixture of `testdata/` (`documents/` and `sample-evidence/`), in
-/// the fixed order of [`catalog::CATALOG`].
+/// Every fixture of `testdata/`: the documents of [`catalog::CATALOG`], then the
+/// event logs of [`evtx_catalog::EVTX_CATALOG`], each in its fixed order.
 pub fn fixtures() -> Vec<Fixture> {
-    catalog::CATALOG
-        .iter()
-        .map(|e| Fixture {
-            path: e.path.to_owned(),
-            bytes: (e.build)(),
+    let documents = catalog::CATALOG.iter().map(|e| (e.path, e.build));
+    let logs = evtx_catalog::EVTX_CATALOG.iter().map(|e| (e.path, e.build));
+    documents
+        .chain(logs)
+        .map(|(path, build)| Fixture {
+            path: path.to_owned(),
+            bytes: build(),
         })
         .collect()
 }
@@ -80,8 +93,11 @@ pub fn write_fixtures(root: &Path, fixtures: &[Fixture]) -> std::io::Result<usiz
 /// Builds the single fixture at `path` (relative to `testdata/`), without
 /// paying for the others (the zip bomb takes seconds in debug builds).
 pub fn fixture(path: &str) -> Option<Fixture> {
-    catalog::find(path).map(|e| Fixture {
-        path: e.path.to_owned(),
-        bytes: (e.build)(),
+    let build = catalog::find(path)
+        .map(|e| e.build)
+        .or_else(|| evtx_catalog::find(path).map(|e| e.build))?;
+    Some(Fixture {
+        path: path.to_owned(),
+        bytes: build(),
     })
 }

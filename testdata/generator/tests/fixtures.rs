@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use common::{is_encrypted_package, names_of, open, part_text};
 use ddesweep_testgen::catalog::CATALOG;
+use ddesweep_testgen::evtx_catalog::EVTX_CATALOG;
 use ddesweep_testgen::{Fixture, fixtures};
 
 /// The fixtures, generated once for all tests but the determinism one.
@@ -103,6 +104,30 @@ const EXPECTED_PATHS: &[&str] = &[
     "sample-evidence/C/Users/bob/Documents/Quarterly_Report.docx",
     "sample-evidence/C/Users/alice/Documents/notes.txt",
     "sample-evidence/C/Users/alice/Pictures/photo.jpg",
+    "evtx/positive/sysmon-1-office-child.evtx",
+    "evtx/positive/sysmon-1-eqnedt.evtx",
+    "evtx/positive/sysmon-1-lookalike.evtx",
+    "evtx/positive/security-4688-v2.evtx",
+    "evtx/positive/security-4688-v1.evtx",
+    "evtx/positive/sysmon-13-dde-registry.evtx",
+    "evtx/positive/security-4657-dde-registry.evtx",
+    "evtx/positive/sysmon-3-eqnedt-network.evtx",
+    "evtx/positive/sysmon-7-office-module.evtx",
+    "evtx/positive/oalerts-300.evtx",
+    "evtx/positive/renamed-log.dat",
+    "evtx/positive/multi-chunk.evtx",
+    "evtx/negative/sysmon-1-benign.evtx",
+    "evtx/negative/security-4688-benign.evtx",
+    "evtx/negative/sysmon-13-benign.evtx",
+    "evtx/negative/security-4657-benign.evtx",
+    "evtx/negative/sysmon-3-benign.evtx",
+    "evtx/negative/sysmon-7-benign.evtx",
+    "evtx/negative/oalerts-benign.evtx",
+    "evtx/negative/sysmon-1-excluded.evtx",
+    "evtx/hostile/truncated.evtx",
+    "evtx/hostile/bad-chunk.evtx",
+    "sample-evidence/C/Windows/System32/winevt/Logs/Microsoft-Windows-Sysmon%4Operational.evtx",
+    "sample-evidence/C/Windows/System32/winevt/Logs/Security.evtx",
 ];
 
 #[test]
@@ -120,6 +145,7 @@ fn fixture_count_and_paths() {
     let paths: Vec<&str> = all().iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, EXPECTED_PATHS);
     assert_eq!(CATALOG.len(), 79);
+    assert_eq!(EVTX_CATALOG.len(), 24);
 }
 
 #[test]
@@ -127,6 +153,8 @@ fn single_fixture_matches_the_set() {
     let one = ddesweep_testgen::fixture("documents/positive/csv-cmd.csv").unwrap();
     assert_eq!(one.bytes, get("documents/positive/csv-cmd.csv"));
     assert!(ddesweep_testgen::fixture("nope").is_none());
+    let log = "evtx/positive/oalerts-300.evtx";
+    assert_eq!(ddesweep_testgen::fixture(log).unwrap().bytes, get(log));
 }
 
 #[test]
@@ -210,7 +238,7 @@ fn zip_bomb_declares_over_300_mb() {
 fn write_fixtures_writes_every_file() {
     let root = std::env::temp_dir().join(format!("ddesweep-testgen-{}", std::process::id()));
     let count = ddesweep_testgen::write_fixtures(&root, all()).unwrap();
-    assert_eq!(count, 79);
+    assert_eq!(count, 103);
     for f in all() {
         assert_eq!(
             std::fs::read(root.join(&f.path)).unwrap(),
