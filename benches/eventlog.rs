@@ -44,7 +44,7 @@ fn bench_log(records: u64) -> Vec<u8> {
     let file = std::fs::File::create(&partial)
         .unwrap_or_else(|err| panic!("cannot create {}: {err}", partial.display()));
     let mut out = BufWriter::new(file);
-    let stats = ddesweep_testgen::evtx::write_bench_log(&mut out, records)
+    let stats = ddesweep_testgen::evtx_bench::write_bench_log(&mut out, records)
         .unwrap_or_else(|err| panic!("cannot write the bench log: {err}"));
     drop(out);
     if let Err(err) = std::fs::rename(&partial, &path) {

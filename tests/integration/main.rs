@@ -10,6 +10,7 @@ mod corpus;
 mod documents;
 mod encrypted;
 mod evasions;
+mod eventlog;
 mod eventlog_corpus;
 mod evidence;
 mod fixtures;

@@ -70,28 +70,26 @@ pub fn selection(profile: &Profile) -> Selection {
         .chain(&p.equation_editor)
         .cloned()
         .collect();
+    let registry = registry_mentions(&profile.eventlog);
     Selection::default()
         .want(
             typed::SYSMON,
             &[typed::SYSMON_PROCESS_CREATE],
-            &office_or_equation,
+            &[&office_or_equation],
         )
-        .want(typed::SYSMON, &[typed::SYSMON_NETWORK], &p.equation_editor)
-        .want(typed::SYSMON, &[typed::SYSMON_IMAGE_LOAD], &p.office_apps)
+        .want(typed::SYSMON, &[typed::SYSMON_NETWORK], &[&p.equation_editor])
         .want(
             typed::SYSMON,
-            &[
-                typed::SYSMON_REGISTRY_CREATE_DELETE,
-                typed::SYSMON_REGISTRY_SET,
-            ],
-            &registry_mentions(&profile.eventlog),
+            &[typed::SYSMON_IMAGE_LOAD],
+            &[&p.office_apps, &p.user_writable_folders],
+        )
+        .want(
+            typed::SYSMON,
+            &[typed::SYSMON_REGISTRY_CREATE_DELETE, typed::SYSMON_REGISTRY_SET],
+            &[&registry],
         )
         .want(typed::SECURITY, &[typed::SECURITY_PROCESS_CREATE], &[])
-        .want(
-            typed::SECURITY,
-            &[typed::SECURITY_REGISTRY_VALUE],
-            &registry_mentions(&profile.eventlog),
-        )
+        .want(typed::SECURITY, &[typed::SECURITY_REGISTRY_VALUE], &[&registry])
         .want(typed::OFFICE_ALERTS, &[typed::OFFICE_ALERT], &[])
 }
 

@@ -7,14 +7,15 @@
 //! the file is read, also those past the header's chunk count (logs not closed cleanly
 //! under-count), and a chunk cut short at the end of the file is read as far as it goes.
 //!
-//! Each record is rendered by the crate (JSON bytes); the [`Selection`] decides from the channel
-//! and event ID (and, for high-volume events, a substring test on the rendered bytes) whether the
-//! record is wanted, before anything else is built. Only wanted records are decoded into
-//! [`EventRecord`]s and rendered as XML for the timeline. Counts of chunks and records read and
+//! Each record is rendered by the crate as compact XML (its cheapest rendering through the chunk
+//! API); the [`Selection`] decides from the channel and event ID (and, for high-volume events,
+//! substring tests on the rendered text) whether the record is wanted, before anything else is
+//! built. Only wanted records are decoded into [`EventRecord`]s; their XML is kept for the
+//! timeline. Counts of chunks and records read and
 //! failed make the account the manifest gives per file.
 
-mod json;
 pub mod typed;
+mod xml;
 
 use std::sync::Arc;
 
@@ -89,7 +90,8 @@ impl EventRecord {
 }
 
 /// Which records to decode: (channel, event IDs) pairs, each optionally narrowed to records
-/// whose rendered text mentions one of some strings (ASCII case-insensitive).
+/// whose rendered text mentions, for every group of strings given, one string of the group
+/// (ASCII case-insensitive).
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
     wanted: Vec<Wanted>,
@@ -99,21 +101,23 @@ pub struct Selection {
 struct Wanted {
     channel: String,
     event_ids: Vec<u32>,
-    mentions: Option<AhoCorasick>,
+    mentions: Vec<AhoCorasick>,
 }
 
 impl Selection {
-    /// Adds records of `channel` (compared case-insensitively) with one of `event_ids`; when
-    /// `mentions` is not empty, only those whose rendered text holds one of them.
-    pub fn want(mut self, channel: &str, event_ids: &[u32], mentions: &[String]) -> Selection {
-        let mentions = (!mentions.is_empty())
-            .then(|| {
+    /// Adds records of `channel` (compared case-insensitively) with one of `event_ids` whose
+    /// rendered text holds a string of each group of `mentions` (no group: every such record).
+    pub fn want(mut self, channel: &str, event_ids: &[u32], mentions: &[&[String]]) -> Selection {
+        let mentions = mentions
+            .iter()
+            .filter(|group| !group.is_empty())
+            .filter_map(|group| {
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
-                    .build(mentions)
+                    .build(group.iter())
                     .ok()
             })
-            .flatten();
+            .collect();
         self.wanted.push(Wanted {
             channel: channel.to_ascii_lowercase(),
             event_ids: event_ids.to_vec(),
@@ -127,7 +131,7 @@ impl Selection {
         self.wanted.iter().any(|w| {
             w.channel.eq_ignore_ascii_case(channel)
                 && w.event_ids.contains(&event_id)
-                && w.mentions.as_ref().is_none_or(|m| m.is_match(text))
+                && w.mentions.iter().all(|m| m.is_match(text))
         })
     }
 }
@@ -187,7 +191,7 @@ pub fn scan(bytes: &[u8], selection: &Selection) -> Result<EvtxScan, FormatError
         .map_err(|err| unreadable(&format!("file header: {err}")))?;
     let body = bytes.get(FILE_HEADER_SIZE..).unwrap_or_default();
     let slots = body.len().div_ceil(CHUNK_SIZE);
-    let settings = Arc::new(ParserSettings::new().num_threads(1));
+    let settings = Arc::new(ParserSettings::new().num_threads(1).indent(false));
     let header_count = u64::from(file_header.chunk_count);
     // The last slot holding a chunk: slots after it and past the header's count are space the
     // log has not used yet, not damage.
@@ -216,7 +220,7 @@ pub fn scan(bytes: &[u8], selection: &Selection) -> Result<EvtxScan, FormatError
                 };
             }
             let mut scan = scan_chunk(number as u64, data, &settings, selection);
-            if past_count {
+            if past_count && scan.stats.chunks_failed == 0 {
                 scan.stats.chunks_past_header_count = 1;
             }
             scan
@@ -349,9 +353,10 @@ fn scan_chunk(
                 continue;
             }
         };
-        let keep = record.clone();
-        let rendered = match record.into_json_bytes() {
-            Ok(rendered) => rendered,
+        let header_id = record.event_record_id;
+        let header_time = Timestamp::from_unix_micros(record.timestamp.as_microsecond());
+        let rendered = match record.into_xml_bytes() {
+            Ok(rendered) => rendered.data,
             Err(err) => {
                 out.stats.records_failed += 1;
                 failures.push(err.to_string());
@@ -359,30 +364,25 @@ fn scan_chunk(
             }
         };
         out.stats.records_read += 1;
-        let Some((event_id, channel)) = json::peek_system(&rendered.data) else {
+        let Some((event_id, channel)) = xml::peek_system(&rendered) else {
             continue;
         };
-        if !selection.accepts(channel, event_id, &rendered.data) {
+        if !selection.accepts(channel, event_id, &rendered) {
             continue;
         }
-        let xml = keep
-            .into_xml()
-            .map(|r| r.data)
-            .unwrap_or_else(|err| format!("<!-- not rendered: {err} -->"));
-        match json::decode(&rendered.data, rendered.event_record_id, rendered.timestamp) {
+        // The crate renders valid UTF-8; only kept records pay for the check.
+        let rendered = String::from_utf8_lossy(&rendered).into_owned();
+        match xml::decode(&rendered, header_id, header_time) {
             Some(mut event) => {
                 out.stats.records_selected += 1;
-                event.xml = xml;
+                event.xml = rendered;
                 event.chunk = number;
                 event.from_truncated_chunk = truncated;
                 out.records.push(event);
             }
             None => {
                 out.stats.records_failed += 1;
-                failures.push(format!(
-                    "record {}: rendered JSON has no Event/System",
-                    rendered.event_record_id
-                ));
+                failures.push(format!("record {header_id}: rendered XML has no Event/System"));
             }
         }
     }
