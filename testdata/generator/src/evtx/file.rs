@@ -191,7 +191,7 @@ impl EvtxWriter {
         Ok(self)
     }
 
-    /// The file's bytes.
+    /// The file's bytes; the writer is left empty.
     pub fn finish(&mut self) -> io::Result<Vec<u8>> {
         let (chunk_count, inner) = std::mem::take(self).into_parts();
         let (mut bytes, summary) = inner.finish()?;
