@@ -65,8 +65,10 @@ fn a_custom_profile_drives_detection() {
     // Only DDEAUTO fields count, and nothing escalates.
     let path = write_profile(dir.path(), |t| {
         let t = t.replace("keywords = [\"DDE\"]", "keywords = [\"DDEX\"]");
+        // The document escalation markers (the first list) match nothing; the rest stays.
         let start = t.find("markers = [").unwrap();
-        format!("{}markers = [\"never-matches\"]\n", &t[..start])
+        let end = start + t[start..].find(']').unwrap() + 1;
+        format!("{}markers = [\"never-matches\"]{}", &t[..start], &t[end..])
     });
     let check = ddesweep()
         .args(["profiles", "check"])

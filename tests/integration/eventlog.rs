@@ -40,7 +40,9 @@ fn row(file: &str, rule: &str, record: u64) -> &'static Value {
     let mut rows: Vec<&Value> = evtx_scan()
         .rows
         .iter()
-        .filter(|r| r["source_path"] == file && r["rule_id"] == rule && r["record_number"] == record)
+        .filter(|r| {
+            r["source_path"] == file && r["rule_id"] == rule && r["record_number"] == record
+        })
         .collect();
     assert_eq!(rows.len(), 1, "{file} {rule} {record}: {rows:?}");
     rows.remove(0)
@@ -104,24 +106,39 @@ fn office_children_from_sysmon_1() {
     assert_eq!(cmd["data_type"], "ddesweep:eventlog:process_start");
     assert!(cmd["hashes"].as_str().unwrap().contains("SHA256="));
     assert!(cmd["process_guid"].as_str().unwrap().starts_with('{'));
-    assert!(cmd["xml_string"].as_str().unwrap().contains("<EventID>1</EventID>"));
+    assert!(
+        cmd["xml_string"]
+            .as_str()
+            .unwrap()
+            .contains("<EventID>1</EventID>")
+    );
     assert_eq!(
         cmd["message"].as_str().unwrap().split(" [").next(),
         Some(r"WINWORD.EXE started cmd.exe: C:\Windows\System32\cmd.exe /k calc.exe")
     );
     let encoded = row(file, "ddesweep.eventlog.office_child", 3);
     assert_eq!(encoded["markers"], "-enc,hidden");
-    assert!(encoded["tag"].as_array().unwrap().contains(&Value::from("critical")));
+    assert!(
+        encoded["tag"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("critical"))
+    );
 
     // The Office start that opened the document is a context row.
     let open: Vec<&Value> = evtx_scan()
         .rows
         .iter()
-        .filter(|r| r["source_path"] == file && r["data_type"] == "ddesweep:eventlog:office_document_open")
+        .filter(|r| {
+            r["source_path"] == file && r["data_type"] == "ddesweep:eventlog:office_document_open"
+        })
         .collect();
     assert_eq!(open.len(), 1, "{open:?}");
     assert_eq!(open[0]["record_number"], 1);
-    assert_eq!(open[0]["document"], r"C:\Users\alice\Downloads\Invoice_2291.docx");
+    assert_eq!(
+        open[0]["document"],
+        r"C:\Users\alice\Downloads\Invoice_2291.docx"
+    );
     assert_eq!(open[0]["process_id"], 4412);
     assert_eq!(open[0]["severity"], "info");
 }
@@ -140,7 +157,12 @@ fn equation_editor_from_sysmon_1_and_3() {
     let child = row(file, "ddesweep.eventlog.equation_editor_child", 2);
     assert_eq!(child["image"], r"C:\Users\Public\vbc.exe");
     let cradle = row(file, "ddesweep.eventlog.equation_editor_child", 3);
-    assert!(cradle["markers"].as_str().unwrap().contains("downloadstring"));
+    assert!(
+        cradle["markers"]
+            .as_str()
+            .unwrap()
+            .contains("downloadstring")
+    );
 
     let file = "positive/sysmon-3-eqnedt-network.evtx";
     assert_eq!(hits(file), [hit("equation_editor_network", 1, "critical")]);
@@ -155,10 +177,16 @@ fn office_lookalike() {
     let file = "positive/sysmon-1-lookalike.evtx";
     assert_eq!(
         hits(file),
-        [hit("office_lookalike", 1, "high"), hit("office_child", 2, "high")]
+        [
+            hit("office_lookalike", 1, "high"),
+            hit("office_child", 2, "high")
+        ]
     );
     let fake = r"C:\Users\alice\AppData\Roaming\Microsoft\Office\WINWORD.exe";
-    assert_eq!(row(file, "ddesweep.eventlog.office_lookalike", 1)["image"], fake);
+    assert_eq!(
+        row(file, "ddesweep.eventlog.office_lookalike", 1)["image"],
+        fake
+    );
     let child = row(file, "ddesweep.eventlog.office_child", 2);
     assert_eq!(child["parent_image"], fake);
     assert!(child["message"].as_str().unwrap().contains("lookalike"));
@@ -181,8 +209,18 @@ fn security_4688_v2_and_v1_parent_recovery() {
     let cmd = row(file, "ddesweep.eventlog.office_child", 12);
     let excel = r"C:\Program Files\Microsoft Office\Office15\EXCEL.EXE";
     assert_eq!(cmd["parent_image"], excel);
-    assert!(cmd["parent_command_line"].as_str().unwrap().contains("Payment_Advice.xlsx"));
-    assert!(cmd["message"].as_str().unwrap().contains("earlier 4688 record"));
+    assert!(
+        cmd["parent_command_line"]
+            .as_str()
+            .unwrap()
+            .contains("Payment_Advice.xlsx")
+    );
+    assert!(
+        cmd["message"]
+            .as_str()
+            .unwrap()
+            .contains("earlier 4688 record")
+    );
     assert_eq!(
         evtx_scan().artifact(file)["eventlog"]["parents_recovered"],
         1
@@ -230,9 +268,15 @@ fn registry_writes_that_enable_dde() {
 #[test]
 fn office_module_from_user_writable_folder() {
     let file = "positive/sysmon-7-office-module.evtx";
-    assert_eq!(hits(file), [hit("office_module_user_writable", 1, "medium")]);
+    assert_eq!(
+        hits(file),
+        [hit("office_module_user_writable", 1, "medium")]
+    );
     let load = row(file, "ddesweep.eventlog.office_module_user_writable", 1);
-    assert_eq!(load["module"], r"C:\Users\alice\AppData\Local\Temp\wwlib.dll");
+    assert_eq!(
+        load["module"],
+        r"C:\Users\alice\AppData\Local\Temp\wwlib.dll"
+    );
     assert_eq!(load["image"], WORD);
 }
 
@@ -245,7 +289,10 @@ fn office_alert_prompts_are_tagged_context() {
         .filter(|r| r["source_path"] == file)
         .collect();
     assert_eq!(rows.len(), 2, "{rows:?}");
-    for (row, (record, app)) in rows.iter().zip([(1, "Microsoft Word"), (2, "Microsoft Excel")]) {
+    for (row, (record, app)) in rows
+        .iter()
+        .zip([(1, "Microsoft Word"), (2, "Microsoft Excel")])
+    {
         assert_eq!(row["record_number"], record);
         assert_eq!(row["severity"], "info");
         assert_eq!(row["data_type"], "ddesweep:eventlog:office_alert");
@@ -256,7 +303,12 @@ fn office_alert_prompts_are_tagged_context() {
         assert!(tags.contains(&Value::from("context")), "{tags:?}");
         assert!(row["message"].as_str().unwrap().starts_with(app));
     }
-    assert!(rows[1]["message"].as_str().unwrap().contains("Start application 'CMD.EXE'?"));
+    assert!(
+        rows[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Start application 'CMD.EXE'?")
+    );
 }
 
 #[test]
@@ -278,7 +330,10 @@ fn negative_logs_give_no_finding() {
         assert!(rows.is_empty(), "{file}: {rows:?}");
         let artifact = evtx_scan().artifact(file);
         assert_eq!(artifact["status"], "analyzed", "{file}");
-        assert!(artifact["eventlog"]["records_read"].as_u64().unwrap() > 0, "{file}");
+        assert!(
+            artifact["eventlog"]["records_read"].as_u64().unwrap() > 0,
+            "{file}"
+        );
     }
 }
 
@@ -289,7 +344,10 @@ fn exclusions_are_counted_not_dropped() {
     // cmd.exe is a finding until the environment's profile excludes it.
     assert_eq!(hits(file), [hit("office_child", 2, "high")]);
     let artifact = evtx_scan().artifact(file);
-    assert_eq!(artifact["eventlog"]["excluded"]["excel-starts-office-binaries"], 1);
+    assert_eq!(
+        artifact["eventlog"]["excluded"]["excel-starts-office-binaries"],
+        1
+    );
 
     let profile = include_str!("../../profiles/default.toml").to_owned()
         + r#"
@@ -306,8 +364,14 @@ command_line = ['\Contoso ERP\bin\ddebridge.cmd']
     let run = scan(&[&log], &["--profile", path.to_str().unwrap()]);
     assert!(run.rows.is_empty(), "{:?}", run.rows);
     let artifact = &run.manifest["artifacts"][0];
-    assert_eq!(artifact["eventlog"]["excluded"]["contoso-erp-dde-bridge"], 1);
-    assert_eq!(artifact["eventlog"]["excluded"]["excel-starts-office-binaries"], 1);
+    assert_eq!(
+        artifact["eventlog"]["excluded"]["contoso-erp-dde-bridge"],
+        1
+    );
+    assert_eq!(
+        artifact["eventlog"]["excluded"]["excel-starts-office-binaries"],
+        1
+    );
     assert_eq!(run.manifest["totals"]["excluded"], 2);
 }
 
@@ -319,11 +383,19 @@ fn damaged_logs_cost_only_their_damage() {
     assert_eq!(bad["eventlog"]["chunks_failed"], 1);
     assert_eq!(bad["eventlog"]["chunks_past_header_count"], 1);
     assert_eq!(bad["eventlog"]["records_read"], 120);
-    assert!(bad["reason"].as_str().unwrap().contains("no ElfChnk signature"));
+    assert!(
+        bad["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no ElfChnk signature")
+    );
 
     let cut = run.artifact("hostile/truncated.evtx");
     assert_ne!(cut["status"], "skipped");
-    assert!(cut["reason"].as_str().unwrap().contains("cut short"), "{cut}");
+    assert!(
+        cut["reason"].as_str().unwrap().contains("cut short"),
+        "{cut}"
+    );
     assert!(cut["eventlog"]["records_read"].as_u64().unwrap() > 0);
 
     let multi = run.artifact("positive/multi-chunk.evtx");

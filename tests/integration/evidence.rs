@@ -15,7 +15,13 @@ fn sample_evidence_gives_the_documented_findings() {
     let mut findings: Vec<(String, String, String, String)> = run
         .rows
         .iter()
-        .filter(|r| r["severity"] != "info")
+        .filter(|r| {
+            r["severity"] != "info"
+                && r["data_type"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("ddesweep:document:")
+        })
         .map(|r| {
             (
                 r["source_path"].as_str().unwrap().to_owned(),
@@ -57,8 +63,44 @@ fn sample_evidence_gives_the_documented_findings() {
     assert_eq!(photo["sha256"], serde_json::Value::Null);
     assert_eq!(run.artifact("Quarterly_Report.docx")["findings"], 0);
     assert_eq!(run.artifact("notes.txt")["status"], "analyzed");
-    assert_eq!(run.manifest["totals"]["seen"], 6);
+    assert_eq!(run.manifest["totals"]["seen"], 8);
     assert_eq!(run.manifest["totals"]["failed"], 0);
+
+    // The host's logs: AllowDDE enabled, then WINWORD opening the invoice and starting cmd.exe.
+    let logs = "C/Windows/System32/winevt/Logs/";
+    let events: Vec<(String, String, u64)> = run
+        .rows
+        .iter()
+        .filter(|r| {
+            r["data_type"]
+                .as_str()
+                .unwrap()
+                .starts_with("ddesweep:eventlog:")
+        })
+        .map(|r| {
+            (
+                r["source_path"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches(logs)
+                    .to_owned(),
+                r["rule_id"].as_str().unwrap_or("context").to_owned(),
+                r["record_number"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let sysmon = "Microsoft-Windows-Sysmon%4Operational.evtx";
+    let expected: Vec<(String, String, u64)> = [
+        (sysmon, "ddesweep.eventlog.word_allow_dde", 8),
+        (sysmon, "context", 12),
+        ("Security.evtx", "context", 3),
+        (sysmon, "ddesweep.eventlog.office_child", 13),
+        ("Security.evtx", "ddesweep.eventlog.office_child", 4),
+    ]
+    .iter()
+    .map(|(a, b, c)| ((*a).to_owned(), (*b).to_owned(), *c))
+    .collect();
+    assert_eq!(events, expected);
 }
 
 /// (relative path -> (sha256, length, modification time)) of every file below `root`.

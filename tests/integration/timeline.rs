@@ -50,19 +50,43 @@ fn every_row_has_the_schema() {
         previous = timestamp;
         assert!(row["data_type"].as_str().unwrap().starts_with("ddesweep:"));
         assert_eq!(row["tag"][0], "T1559.002");
+        let data_type = row["data_type"].as_str().unwrap();
         if row["severity"] == "info" {
-            assert_eq!(row["data_type"], "ddesweep:file:stat");
+            assert!(
+                [
+                    "ddesweep:file:stat",
+                    "ddesweep:eventlog:office_document_open",
+                    "ddesweep:eventlog:office_alert"
+                ]
+                .contains(&data_type),
+                "{row}"
+            );
             assert!(row["tag"].as_array().unwrap().contains(&"context".into()));
         } else {
-            for key in [
-                "rule_id",
-                "rule_title",
-                "confidence",
-                "command",
-                "sha256",
-                "offset",
-            ] {
-                assert!(object.contains_key(key), "{key} missing in finding {row}");
+            let keys: &[&str] = if data_type.starts_with("ddesweep:eventlog:") {
+                &[
+                    "rule_id",
+                    "rule_title",
+                    "confidence",
+                    "channel",
+                    "source_name",
+                    "event_identifier",
+                    "record_number",
+                    "computer_name",
+                    "xml_string",
+                ]
+            } else {
+                &[
+                    "rule_id",
+                    "rule_title",
+                    "confidence",
+                    "command",
+                    "sha256",
+                    "offset",
+                ]
+            };
+            for key in keys {
+                assert!(object.contains_key(*key), "{key} missing in finding {row}");
             }
         }
     }

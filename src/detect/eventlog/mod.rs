@@ -77,7 +77,11 @@ pub fn selection(profile: &Profile) -> Selection {
             &[typed::SYSMON_PROCESS_CREATE],
             &[&office_or_equation],
         )
-        .want(typed::SYSMON, &[typed::SYSMON_NETWORK], &[&p.equation_editor])
+        .want(
+            typed::SYSMON,
+            &[typed::SYSMON_NETWORK],
+            &[&p.equation_editor],
+        )
         .want(
             typed::SYSMON,
             &[typed::SYSMON_IMAGE_LOAD],
@@ -85,11 +89,18 @@ pub fn selection(profile: &Profile) -> Selection {
         )
         .want(
             typed::SYSMON,
-            &[typed::SYSMON_REGISTRY_CREATE_DELETE, typed::SYSMON_REGISTRY_SET],
+            &[
+                typed::SYSMON_REGISTRY_CREATE_DELETE,
+                typed::SYSMON_REGISTRY_SET,
+            ],
             &[&registry],
         )
         .want(typed::SECURITY, &[typed::SECURITY_PROCESS_CREATE], &[])
-        .want(typed::SECURITY, &[typed::SECURITY_REGISTRY_VALUE], &[&registry])
+        .want(
+            typed::SECURITY,
+            &[typed::SECURITY_REGISTRY_VALUE],
+            &[&registry],
+        )
         .want(typed::OFFICE_ALERTS, &[typed::OFFICE_ALERT], &[])
 }
 

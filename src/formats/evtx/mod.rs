@@ -382,7 +382,9 @@ fn scan_chunk(
             }
             None => {
                 out.stats.records_failed += 1;
-                failures.push(format!("record {header_id}: rendered XML has no Event/System"));
+                failures.push(format!(
+                    "record {header_id}: rendered XML has no Event/System"
+                ));
             }
         }
     }

@@ -23,7 +23,10 @@ pub(super) fn peek_system(xml: &[u8]) -> Option<(u32, &str)> {
     let rest = xml.get(at..)?;
     let rest = rest.get(memchr::memchr(b'>', rest)? + 1..)?;
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    let event_id = std::str::from_utf8(rest.get(..digits)?).ok()?.parse().ok()?;
+    let event_id = std::str::from_utf8(rest.get(..digits)?)
+        .ok()?
+        .parse()
+        .ok()?;
     let at = CHANNEL.find(xml)? + b"<Channel>".len();
     let rest = xml.get(at..)?;
     let end = memchr::memchr(b'<', rest)?;
@@ -191,7 +194,8 @@ mod tests {
     #[test]
     fn peeks_plain_and_qualified_event_ids() {
         assert_eq!(peek_system(CLASSIC.as_bytes()), Some((300, "OAlerts")));
-        let plain = b"<Event><System><EventID>4688</EventID><Channel>Security</Channel></System></Event>";
+        let plain =
+            b"<Event><System><EventID>4688</EventID><Channel>Security</Channel></System></Event>";
         assert_eq!(peek_system(plain), Some((4688, "Security")));
         assert_eq!(peek_system(b"<Event/>"), None);
     }
