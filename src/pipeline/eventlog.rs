@@ -67,7 +67,7 @@ pub fn check_event_log(
     ctx: &LogContext<'_>,
     profile: &Profile,
 ) -> Result<(EvtxScan, LogOutcome), FormatError> {
-    let scan = formats::evtx::scan(bytes, &eventlog::selection(profile))?;
-    let outcome = eventlog::check_log(profile, ctx, &scan.records);
+    let mut scan = formats::evtx::scan(bytes, &eventlog::selection(profile))?;
+    let outcome = eventlog::check_log(profile, ctx, std::mem::take(&mut scan.records));
     Ok((scan, outcome))
 }

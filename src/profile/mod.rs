@@ -388,6 +388,14 @@ fn check(profile: &Profile, origin: &str) -> Result<(), ProfileError> {
         }
     }
     check_eventlog(log, &invalid)?;
+    for (index, exclusion) in log.exclusions.iter().enumerate() {
+        if let Some(unknown) = exclusion.rules.iter().find(|id| !ids.contains(id.as_str())) {
+            return Err(invalid(
+                &format!("eventlog.exclusions[{index}].rules"),
+                &format!("no rule has the id {unknown:?}"),
+            ));
+        }
+    }
     if doc.command_escalation.markers.iter().any(|m| m.is_empty()) {
         return Err(invalid(
             "document.command_escalation.markers",
@@ -528,6 +536,16 @@ mod tests {
         );
         let err = parse(&text, "p.toml").unwrap_err().to_string();
         assert!(err.contains("used twice"), "{err}");
+    }
+
+    #[test]
+    fn exclusions_must_name_existing_rules() {
+        let text = include_str!("../../profiles/default.toml").replace(
+            "rules = [\"ddesweep.eventlog.excel_child_executable\"]",
+            "rules = [\"ddesweep.eventlog.excel_child_exe\"]",
+        );
+        let err = parse(&text, "p.toml").unwrap_err().to_string();
+        assert!(err.contains("excel_child_exe"), "{err}");
     }
 
     #[test]

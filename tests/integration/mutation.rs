@@ -1,6 +1,7 @@
-//! Mutation test: 10,000 damaged variants of the fixtures (bit flips, truncations, length and
-//! count fields set to extremes, shuffled zip entries) go through the document stage with no
-//! panic, and a sample of them through the whole binary, where each ends in the manifest.
+//! Mutation test: 10,000 damaged variants of the document fixtures (bit flips, truncations,
+//! length and count fields set to extremes, shuffled zip entries) go through the document stage
+//! with no panic, and a sample of them through the whole binary, where each ends in the
+//! manifest; 2,000 damaged variants of the EVTX logs go through the event-log stage.
 
 use std::io::{Cursor, Read, Write};
 
@@ -196,4 +197,39 @@ fn mutated_documents_all_end_in_the_manifest() {
         let reason = artifact["reason"].as_str().unwrap_or_default();
         assert!(!reason.contains("panic"), "{artifact}");
     }
+}
+
+/// Mutated event logs checked in-process.
+const LOG_MUTATIONS: usize = 2_000;
+
+#[test]
+fn mutated_event_logs_never_panic() {
+    let mut logs = Vec::new();
+    for folder in ["evtx/positive", "evtx/negative", "evtx/hostile"] {
+        for entry in std::fs::read_dir(testdata(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            logs.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+    logs.sort();
+    assert!(logs.len() >= 20, "logs: {}", logs.len());
+    let profile = profile::load("default").unwrap().profile;
+    let ctx = ddesweep::detect::eventlog::LogContext {
+        evidence: "mutations",
+        source_path: "log.evtx",
+    };
+    let checked: usize = (0..LOG_MUTATIONS)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = Rng(0xA076_1D64_78BD_642F ^ (i as u64 + 1));
+            let (name, seed) = &logs[i % logs.len()];
+            let bytes = mutate(seed, &mut rng);
+            let result = std::panic::catch_unwind(|| {
+                ddesweep::pipeline::check_event_log(&bytes, &ctx, &profile)
+            });
+            assert!(result.is_ok(), "mutation {i} of {name} panicked");
+            1
+        })
+        .sum();
+    assert_eq!(checked, LOG_MUTATIONS);
 }

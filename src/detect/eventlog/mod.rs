@@ -14,14 +14,15 @@ mod rows;
 
 use std::collections::BTreeMap;
 
-use crate::formats::evtx::typed::{self, TypedEvent};
+use rayon::prelude::*;
+
+use crate::formats::evtx::typed::{self, ProcessStart, TypedEvent};
 use crate::formats::evtx::{EventRecord, Selection};
 use crate::profile::{EventLogRules, Exclusion, Profile, Rule, Severity};
 
 pub use rows::LogContext;
 
 use super::Event;
-use process::LoggedStart;
 
 /// One rule a record fails.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,78 +105,84 @@ pub fn selection(profile: &Profile) -> Selection {
         .want(typed::OFFICE_ALERTS, &[typed::OFFICE_ALERT], &[])
 }
 
-/// The last component of each registry path the profile watches (the value name), which every
-/// matching record's rendering holds.
+/// The value name of each registry path the profile watches, which a matching record's
+/// rendering holds, and for settings whose deletion matters the key's own name (a key deletion
+/// names only the key). Not the other components: `Security` or `Options` appear in every
+/// record's rendering.
 fn registry_mentions(rules: &EventLogRules) -> Vec<String> {
-    rules
-        .registry
-        .iter()
-        .flat_map(|s| &s.paths)
-        .flat_map(|path| {
-            // A key deletion names only the key: watch the key's last component too.
+    let mut mentions = Vec::new();
+    for setting in &rules.registry {
+        for path in &setting.paths {
             let mut parts = path.rsplit('\\').filter(|p| !p.is_empty());
-            [parts.next(), parts.next()]
-        })
-        .flatten()
-        .map(str::to_owned)
-        .collect()
+            mentions.extend(parts.next().map(str::to_owned));
+            if setting.enabling_when_deleted {
+                mentions.extend(parts.next().map(str::to_owned));
+            }
+        }
+    }
+    mentions
 }
 
-/// Runs the event-log checks over one log's selected `records` (in file order).
-pub fn check_log(profile: &Profile, ctx: &LogContext<'_>, records: &[EventRecord]) -> LogOutcome {
-    let rules = &profile.eventlog;
-    let mut typed_records: Vec<(&EventRecord, TypedEvent)> = records
-        .iter()
-        .filter_map(|r| typed::interpret(r).map(|t| (r, t)))
+/// Runs the event-log checks over one log's selected `records` (consumed: each is checked and
+/// dropped on the rayon pool; only the recovery of 4688 version 1 parents runs in sequence).
+pub fn check_log(profile: &Profile, ctx: &LogContext<'_>, records: Vec<EventRecord>) -> LogOutcome {
+    let mut typed_records: Vec<(EventRecord, TypedEvent)> = records
+        .into_par_iter()
+        .filter_map(|r| typed::interpret(&r).map(|t| (r, t)))
         .collect();
-    typed_records.sort_by_key(|(r, _)| r.record_id);
+    typed_records.par_sort_by_key(|(r, _)| r.record_id);
 
     // Recover 4688 v1 parents across the whole log, in record order.
-    let mut starts: Vec<LoggedStart> = typed_records
-        .iter()
-        .filter_map(|(r, t)| match t {
-            TypedEvent::ProcessStart(start) => Some(LoggedStart {
-                record_id: r.record_id,
-                start: start.clone(),
-            }),
+    let mut starts: Vec<&mut ProcessStart> = typed_records
+        .iter_mut()
+        .filter_map(|(_, t)| match t {
+            TypedEvent::ProcessStart(start) => Some(start),
             _ => None,
         })
         .collect();
-    process::recover_parents(&mut starts);
-    let mut recovered = starts.into_iter();
-    let mut outcome = LogOutcome::default();
-    for (_, event) in &mut typed_records {
-        if let TypedEvent::ProcessStart(start) = event
-            && let Some(resolved) = recovered.next()
-        {
-            *start = resolved.start;
-            outcome.parents_recovered += usize::from(start.parent_recovered);
-        }
-    }
+    let mut outcome = LogOutcome {
+        parents_recovered: process::recover_parents(&mut starts),
+        ..LogOutcome::default()
+    };
 
-    for (record, event) in &typed_records {
-        let findings = match event {
-            TypedEvent::ProcessStart(start) => process::check(rules, start),
-            TypedEvent::Registry(change) => registry::check(rules, change),
-            TypedEvent::Network(connection) => activity::check_network(rules, connection),
-            TypedEvent::ModuleLoad(load) => activity::check_module(rules, load),
-            TypedEvent::OfficeAlert(_) => Vec::new(),
-        };
-        for finding in findings {
-            match excluded_by(&rules.exclusions, &finding, event) {
-                Some(exclusion) => {
-                    *outcome.excluded.entry(exclusion.id.clone()).or_default() += 1;
-                }
-                None => outcome
-                    .events
-                    .push(rows::finding_row(profile, ctx, record, event, &finding)),
-            }
-        }
-        if let Some(row) = context_row(profile, ctx, record, event) {
-            outcome.events.push(row);
+    let checked: Vec<(Vec<Event>, Vec<&str>)> = typed_records
+        .into_par_iter()
+        .map(|(record, event)| check_record(profile, ctx, &record, &event))
+        .collect();
+    for (events, excluded) in checked {
+        outcome.events.extend(events);
+        for id in excluded {
+            *outcome.excluded.entry(id.to_owned()).or_default() += 1;
         }
     }
     outcome
+}
+
+/// The rows of one record, and the ids of the exclusions that left findings out.
+fn check_record<'p>(
+    profile: &'p Profile,
+    ctx: &LogContext<'_>,
+    record: &EventRecord,
+    event: &TypedEvent,
+) -> (Vec<Event>, Vec<&'p str>) {
+    let rules = &profile.eventlog;
+    let findings = match event {
+        TypedEvent::ProcessStart(start) => process::check(rules, start),
+        TypedEvent::Registry(change) => registry::check(rules, change),
+        TypedEvent::Network(connection) => activity::check_network(rules, connection),
+        TypedEvent::ModuleLoad(load) => activity::check_module(rules, load),
+        TypedEvent::OfficeAlert(_) => Vec::new(),
+    };
+    let mut events = Vec::new();
+    let mut excluded = Vec::new();
+    for finding in findings {
+        match excluded_by(&rules.exclusions, &finding, event) {
+            Some(exclusion) => excluded.push(exclusion.id.as_str()),
+            None => events.push(rows::finding_row(profile, ctx, record, event, &finding)),
+        }
+    }
+    events.extend(context_row(profile, ctx, record, event));
+    (events, excluded)
 }
 
 /// The context row of an event, if it is one: an Office start that names a document, or an

@@ -9,50 +9,37 @@ use super::names::{in_folder, is_named, markers_in, normalise_spaces};
 use crate::formats::evtx::typed::ProcessStart;
 use crate::profile::EventLogRules;
 
-/// A process start with where it was logged.
-#[derive(Clone, Debug)]
-pub struct LoggedStart {
-    /// Record number in the log.
-    pub record_id: u64,
-    /// The start.
-    pub start: ProcessStart,
-}
-
 /// Fills in the parent image and command line of starts that lack them (Security 4688 version
 /// 1 has no `ParentProcessName`) from the nearest earlier start in the same log whose new
 /// process ID is the parent's ID and whose logon is the creator's logon. `starts` must be in
-/// record order.
-pub fn recover_parents(starts: &mut [LoggedStart]) {
+/// record order; returns how many parents were recovered.
+pub fn recover_parents(starts: &mut [&mut ProcessStart]) -> usize {
     // (process ID, logon) -> index of the latest start seen so far.
-    let mut latest: HashMap<(u64, String), usize> = HashMap::new();
-    for index in 0..starts.len() {
-        let Some(current) = starts.get(index) else {
-            continue;
-        };
-        let wanted = match (&current.start.parent_image, current.start.parent_process_id) {
-            (None, Some(parent_id)) => Some((
-                parent_id,
-                current.start.creator_logon_id.clone().unwrap_or_default(),
-            )),
-            _ => None,
-        };
-        let parent = wanted
-            .and_then(|key| latest.get(&key))
-            .and_then(|&i| starts.get(i))
-            .map(|p| (p.start.image.clone(), p.start.command_line.clone()));
-        let Some(current) = starts.get_mut(index) else {
-            continue;
-        };
-        if let Some((image, command_line)) = parent {
-            current.start.parent_image = Some(image);
-            current.start.parent_command_line = command_line;
-            current.start.parent_recovered = true;
+    let mut latest: HashMap<(u64, &str), usize> = HashMap::new();
+    let mut links = Vec::new();
+    for (index, start) in starts.iter().enumerate() {
+        if let (None, Some(parent_id)) = (&start.parent_image, start.parent_process_id) {
+            let logon = start.creator_logon_id.as_deref().unwrap_or_default();
+            if let Some(&parent) = latest.get(&(parent_id, logon)) {
+                links.push((index, parent));
+            }
         }
-        if let Some(id) = current.start.process_id {
-            let logon = current.start.logon_id.clone().unwrap_or_default();
-            latest.insert((id, logon), index);
+        if let Some(id) = start.process_id {
+            latest.insert((id, start.logon_id.as_deref().unwrap_or_default()), index);
         }
     }
+    for &(child, parent) in &links {
+        let Some(parent) = starts.get(parent) else {
+            continue;
+        };
+        let (image, command_line) = (parent.image.clone(), parent.command_line.clone());
+        if let Some(child) = starts.get_mut(child) {
+            child.parent_image = Some(image);
+            child.parent_command_line = command_line;
+            child.parent_recovered = true;
+        }
+    }
+    links.len()
 }
 
 /// The checks a process start fails.
@@ -260,27 +247,25 @@ mod tests {
 
     #[test]
     fn v1_parents_come_from_the_same_logon() {
-        let logged = |id, pid, parent_pid, image: &str, logon: &str| LoggedStart {
-            record_id: id,
-            start: ProcessStart {
-                image: image.to_owned(),
-                process_id: Some(pid),
-                parent_process_id: Some(parent_pid),
-                logon_id: Some(logon.to_owned()),
-                creator_logon_id: Some(logon.to_owned()),
-                ..ProcessStart::default()
-            },
+        let start = |pid, parent_pid, image: &str, logon: &str| ProcessStart {
+            image: image.to_owned(),
+            process_id: Some(pid),
+            parent_process_id: Some(parent_pid),
+            logon_id: Some(logon.to_owned()),
+            creator_logon_id: Some(logon.to_owned()),
+            ..ProcessStart::default()
         };
-        let mut starts = vec![
-            logged(10, 0xb48, 0xa10, "EXCEL.EXE", "0x3e5a1"),
-            logged(11, 0xb48, 0x2f0, "notepad.exe", "0x3e7"),
-            logged(12, 0xc1c, 0xb48, "cmd.exe", "0x3e5a1"),
-            logged(13, 0xd00, 0x1ff0, "cmd.exe", "0x3e5a1"),
+        let mut starts = [
+            start(0xb48, 0xa10, "EXCEL.EXE", "0x3e5a1"),
+            start(0xb48, 0x2f0, "notepad.exe", "0x3e7"),
+            start(0xc1c, 0xb48, "cmd.exe", "0x3e5a1"),
+            start(0xd00, 0x1ff0, "cmd.exe", "0x3e5a1"),
         ];
-        recover_parents(&mut starts);
-        assert_eq!(starts[2].start.parent_image.as_deref(), Some("EXCEL.EXE"));
-        assert!(starts[2].start.parent_recovered);
-        assert_eq!(starts[3].start.parent_image, None);
+        let mut refs: Vec<&mut ProcessStart> = starts.iter_mut().collect();
+        assert_eq!(recover_parents(&mut refs), 1);
+        assert_eq!(starts[2].parent_image.as_deref(), Some("EXCEL.EXE"));
+        assert!(starts[2].parent_recovered);
+        assert_eq!(starts[3].parent_image, None);
     }
 
     #[test]

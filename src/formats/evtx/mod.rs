@@ -1,25 +1,29 @@
 //! Windows event logs (EVTX): the records a profile asks for, as [`EventRecord`]s.
 //!
-//! The file is read in place: its 64 KiB chunks are cut from the memory map and parsed on rayon,
-//! each on its own, with the evtx crate's chunk API (`EvtxChunkData`). The crate's own parser is
-//! not used because with more than one thread inside a rayon task of the same pool it deadlocks,
-//! and because reading chunks ourselves lets a damaged chunk cost only itself. Every chunk slot of
-//! the file is read, also those past the header's chunk count (logs not closed cleanly
-//! under-count), and a chunk cut short at the end of the file is read as far as it goes.
+//! The file is read in place from the memory map, in segments of chunks that rayon parses in
+//! parallel, each through its own single-threaded evtx parser (see `reader`): the crate's threads
+//! never run inside our pool, where they would deadlock. Every chunk slot is read, also those past
+//! the header's chunk count (logs not closed cleanly under-count); a damaged chunk or record costs
+//! only itself; a chunk cut short at the end of the file is read as far as it goes.
 //!
-//! Each record is rendered by the crate as compact XML (its cheapest rendering through the chunk
-//! API); the [`Selection`] decides from the channel and event ID (and, for high-volume events,
-//! substring tests on the rendered text) whether the record is wanted, before anything else is
-//! built. Only wanted records are decoded into [`EventRecord`]s; their XML is kept for the
-//! timeline. Counts of chunks and records read and
+//! The [`Selection`] decides from a record's channel and event ID (and, for high-volume events,
+//! substring tests) whether it is wanted, before anything expensive is built. Once the first
+//! records of a template have been rendered, the event ID and channel of later records of that
+//! template are read straight from their substitution values (`template_facts`, `raw_instance`)
+//! and the substring tests run over their raw UTF-16 bytes, so unwanted records are never
+//! rendered at all. Wanted records are rendered by the crate as compact XML, decoded into
+//! [`EventRecord`]s, and keep their XML for the timeline. Counts of chunks and records read and
 //! failed make the account the manifest gives per file.
 
+mod raw_instance;
+mod reader;
+mod template_facts;
 pub mod typed;
 mod xml;
 
 use std::sync::Arc;
 
-use ::evtx::{EvtxChunkData, EvtxFileHeader, ParserSettings};
+use ::evtx::{EvtxFileHeader, ParserSettings};
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -29,12 +33,6 @@ use crate::time::Timestamp;
 
 /// Size of the file header block.
 const FILE_HEADER_SIZE: usize = 4096;
-/// Size of one chunk.
-const CHUNK_SIZE: usize = 65536;
-/// Size of a chunk's header (records start after it).
-const CHUNK_HEADER_SIZE: usize = 512;
-/// The chunk signature.
-const CHUNK_MAGIC: &[u8; 8] = b"ElfChnk\0";
 
 /// One event record the selection kept, decoded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,8 +58,6 @@ pub struct EventRecord {
     pub data: Vec<(Option<String>, String)>,
     /// The record as XML, as the evtx crate renders it.
     pub xml: String,
-    /// The chunk's number in the file (provenance).
-    pub chunk: u64,
     /// Whether the record came from a chunk cut short at the end of the file.
     pub from_truncated_chunk: bool,
 }
@@ -100,30 +96,79 @@ pub struct Selection {
 #[derive(Clone, Debug)]
 struct Wanted {
     channel: String,
+    /// The channel as UTF-16LE.
+    channel_utf16: Vec<u8>,
     event_ids: Vec<u32>,
+    /// Over the rendered XML.
     mentions: Vec<AhoCorasick>,
+    /// The same strings as UTF-16LE, folded (see [`fold`]), over a record's folded raw bytes.
+    mentions_utf16: Vec<RawMentions>,
 }
 
 impl Selection {
     /// Adds records of `channel` (compared case-insensitively) with one of `event_ids` whose
     /// rendered text holds a string of each group of `mentions` (no group: every such record).
     pub fn want(mut self, channel: &str, event_ids: &[u32], mentions: &[&[String]]) -> Selection {
-        let mentions = mentions
-            .iter()
-            .filter(|group| !group.is_empty())
+        let automaton = |patterns: Vec<Vec<u8>>| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(patterns)
+                .ok()
+        };
+        let groups = mentions.iter().filter(|group| !group.is_empty());
+        let mentions = groups
+            .clone()
+            .filter_map(|group| automaton(group.iter().map(|m| m.as_bytes().to_vec()).collect()))
+            .collect();
+        let mentions_utf16 = groups
             .filter_map(|group| {
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .build(group.iter())
-                    .ok()
+                let patterns: Vec<Vec<u8>> = group
+                    .iter()
+                    .map(|m| {
+                        fold(
+                            &m.encode_utf16()
+                                .flat_map(u16::to_le_bytes)
+                                .collect::<Vec<_>>(),
+                        )
+                    })
+                    .collect();
+                // Case-sensitive over folded bytes, so that the SIMD (Teddy) searcher applies.
+                RawMentions::new(patterns)
             })
             .collect();
         self.wanted.push(Wanted {
+            channel_utf16: channel.encode_utf16().flat_map(u16::to_le_bytes).collect(),
             channel: channel.to_ascii_lowercase(),
             event_ids: event_ids.to_vec(),
             mentions,
+            mentions_utf16,
         });
         self
+    }
+
+    /// Whether a record whose channel is `channel_utf16` (UTF-16LE), whose event ID is
+    /// `event_id` and whose raw BinXML is `raw` is wanted (the mentions are looked for as folded
+    /// UTF-16LE; `scratch` holds the folded bytes).
+    fn accepts_raw(
+        &self,
+        channel_utf16: &[u8],
+        event_id: u32,
+        raw: &[u8],
+        scratch: &mut Vec<u8>,
+    ) -> bool {
+        let mut folded = false;
+        self.wanted.iter().any(|w| {
+            if !(w.channel_utf16.eq_ignore_ascii_case(channel_utf16)
+                && w.event_ids.contains(&event_id))
+            {
+                return false;
+            }
+            if !folded {
+                fold_into(raw, scratch);
+                folded = true;
+            }
+            w.mentions_utf16.iter().all(|m| m.is_match(scratch))
+        })
     }
 
     /// Whether a record of `channel` and `event_id`, rendered as `text`, is wanted.
@@ -136,6 +181,48 @@ impl Selection {
     }
 }
 
+/// `bytes` with bit 0x20 set in every byte: ASCII letters become lower case, in UTF-16LE text
+/// as in ASCII. Other bytes change too (`\` becomes `|`, NUL a space), identically in the
+/// patterns and the text, so a folded match is a superset of a case-insensitive one: a prefilter
+/// that can only err towards rendering a record.
+fn fold(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    fold_into(bytes, &mut out);
+    out
+}
+
+/// [`fold`] into a reused buffer.
+fn fold_into(bytes: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.extend(bytes.iter().map(|b| b | 0x20));
+}
+
+/// A multi-string searcher over folded UTF-16LE bytes: aho-corasick's packed SIMD searcher
+/// where the CPU has it, its automaton elsewhere.
+#[derive(Clone, Debug)]
+enum RawMentions {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl RawMentions {
+    fn new(patterns: Vec<Vec<u8>>) -> Option<RawMentions> {
+        let mut builder = aho_corasick::packed::Config::new().builder();
+        builder.extend(&patterns);
+        match builder.build() {
+            Some(searcher) => Some(RawMentions::Packed(searcher)),
+            None => AhoCorasick::new(patterns).ok().map(RawMentions::Automaton),
+        }
+    }
+
+    fn is_match(&self, haystack: &[u8]) -> bool {
+        match self {
+            RawMentions::Packed(searcher) => searcher.find(haystack).is_some(),
+            RawMentions::Automaton(automaton) => automaton.is_match(haystack),
+        }
+    }
+}
+
 /// What reading one log gave, besides its records.
 #[derive(Clone, Copy, Debug, Default, Eq, PartialEq, Serialize)]
 pub struct EvtxStats {
@@ -143,8 +230,6 @@ pub struct EvtxStats {
     pub chunks: u64,
     /// Chunks that could not be read at all (bad signature, unreadable header or tables).
     pub chunks_failed: u64,
-    /// Chunks whose stored CRC32 does not match their content (read anyway).
-    pub chunks_bad_checksum: u64,
     /// Chunk slots past the file header's chunk count that held a chunk (read too).
     pub chunks_past_header_count: u64,
     /// Chunk slots past the header's count and after the last chunk, without a chunk signature
@@ -161,7 +246,7 @@ pub struct EvtxStats {
 /// A whole log read.
 #[derive(Clone, Debug, Default)]
 pub struct EvtxScan {
-    /// Wanted records, in file order (chunk, then position).
+    /// Wanted records, by segment of chunks (the event-log checks sort them by record number).
     pub records: Vec<EventRecord>,
     /// Counts.
     pub stats: EvtxStats,
@@ -169,14 +254,6 @@ pub struct EvtxScan {
     pub problems: Vec<Problem>,
     /// Whether the header says the log was not closed cleanly.
     pub dirty: bool,
-}
-
-/// What one chunk gave.
-#[derive(Default)]
-struct ChunkScan {
-    records: Vec<EventRecord>,
-    stats: EvtxStats,
-    problems: Vec<Problem>,
 }
 
 /// Reads the log in `bytes`, keeping the records `selection` wants.
@@ -190,50 +267,24 @@ pub fn scan(bytes: &[u8], selection: &Selection) -> Result<EvtxScan, FormatError
     let file_header = EvtxFileHeader::from_bytes(header)
         .map_err(|err| unreadable(&format!("file header: {err}")))?;
     let body = bytes.get(FILE_HEADER_SIZE..).unwrap_or_default();
-    let slots = body.len().div_ceil(CHUNK_SIZE);
-    let settings = Arc::new(ParserSettings::new().num_threads(1).indent(false));
-    let header_count = u64::from(file_header.chunk_count);
-    // The last slot holding a chunk: slots after it and past the header's count are space the
-    // log has not used yet, not damage.
-    let last_chunk = (0..slots).rev().find(|n| {
-        body.get(n * CHUNK_SIZE..)
-            .is_some_and(|rest| rest.starts_with(CHUNK_MAGIC))
-    });
-    let chunks: Vec<ChunkScan> = (0..slots)
-        .into_par_iter()
-        .map(|number| {
-            let start = number * CHUNK_SIZE;
-            let end = (start + CHUNK_SIZE).min(body.len());
-            let data = body.get(start..end).unwrap_or_default();
-            let past_count = number as u64 >= header_count;
-            let after_last = last_chunk.is_none_or(|last| number > last);
-            if past_count && after_last && !data.starts_with(CHUNK_MAGIC) {
-                // Space the log has not (yet) used: Windows preallocates it and may leave old
-                // disk contents there. Not a chunk, so not a damaged one.
-                return ChunkScan {
-                    stats: EvtxStats {
-                        chunks: 1,
-                        chunks_unused: 1,
-                        ..EvtxStats::default()
-                    },
-                    ..ChunkScan::default()
-                };
-            }
-            let mut scan = scan_chunk(number as u64, data, &settings, selection);
-            if past_count && scan.stats.chunks_failed == 0 {
-                scan.stats.chunks_past_header_count = 1;
-            }
-            scan
-        })
+    let plan = reader::plan(body, u64::from(file_header.chunk_count));
+    let settings = ParserSettings::new().num_threads(1).indent(false);
+    let selection = Arc::new(selection.clone());
+    let parts: Vec<reader::SegmentScan> = plan
+        .segments
+        .par_iter()
+        .map(|segment| reader::scan_segment(header, body, segment, &settings, &selection))
         .collect();
     let mut scan = EvtxScan {
         dirty: file_header.flags.contains(::evtx::HeaderFlags::DIRTY),
+        stats: plan.stats,
+        problems: plan.problems,
         ..EvtxScan::default()
     };
-    for chunk in chunks {
-        add_stats(&mut scan.stats, &chunk.stats);
-        scan.records.extend(chunk.records);
-        scan.problems.extend(chunk.problems);
+    for part in parts {
+        add_stats(&mut scan.stats, &part.stats);
+        scan.records.extend(part.records);
+        scan.problems.extend(part.problems);
     }
     Ok(scan)
 }
@@ -245,157 +296,12 @@ fn unreadable(detail: &str) -> FormatError {
     }
 }
 
-fn is_blank(data: &[u8]) -> bool {
-    data.iter().all(|b| *b == 0)
-}
-
 fn add_stats(total: &mut EvtxStats, part: &EvtxStats) {
-    total.chunks += part.chunks;
     total.chunks_failed += part.chunks_failed;
-    total.chunks_bad_checksum += part.chunks_bad_checksum;
-    total.chunks_past_header_count += part.chunks_past_header_count;
-    total.chunks_unused += part.chunks_unused;
     total.records_read += part.records_read;
     total.records_failed += part.records_failed;
     total.records_selected += part.records_selected;
 }
 
-fn chunk_problem(number: u64, message: String, incomplete: bool) -> Problem {
-    Problem {
-        part: Some(format!(
-            "chunk {number} (offset {:#x})",
-            FILE_HEADER_SIZE as u64 + number * CHUNK_SIZE as u64
-        )),
-        message,
-        incomplete,
-    }
-}
-
-/// Reads one chunk slot: `data` is 64 KiB, or less for the last slot of a cut file.
-fn scan_chunk(
-    number: u64,
-    data: &[u8],
-    settings: &Arc<ParserSettings>,
-    selection: &Selection,
-) -> ChunkScan {
-    let mut out = ChunkScan::default();
-    out.stats.chunks = 1;
-    if is_blank(data) {
-        return out;
-    }
-    if !data.starts_with(CHUNK_MAGIC) {
-        out.stats.chunks_failed = 1;
-        out.problems.push(chunk_problem(
-            number,
-            "no ElfChnk signature: chunk not read".to_owned(),
-            true,
-        ));
-        return out;
-    }
-    let truncated = data.len() < CHUNK_SIZE;
-    if truncated && data.len() < CHUNK_HEADER_SIZE {
-        out.stats.chunks_failed = 1;
-        out.problems.push(chunk_problem(
-            number,
-            format!("chunk cut short at {} bytes: no records", data.len()),
-            true,
-        ));
-        return out;
-    }
-    // The crate reads whole chunks: a short last chunk is padded with zeros, which end its
-    // record walk where the file ends.
-    let mut owned = Vec::with_capacity(CHUNK_SIZE);
-    owned.extend_from_slice(data);
-    owned.resize(CHUNK_SIZE, 0);
-    let mut chunk_data = match EvtxChunkData::new(owned, false) {
-        Ok(chunk) => chunk,
-        Err(err) => {
-            out.stats.chunks_failed = 1;
-            out.problems
-                .push(chunk_problem(number, format!("chunk header: {err}"), true));
-            return out;
-        }
-    };
-    if !truncated && !chunk_data.validate_checksum() {
-        out.stats.chunks_bad_checksum = 1;
-        out.problems.push(chunk_problem(
-            number,
-            "CRC32 does not match: records read anyway".to_owned(),
-            false,
-        ));
-    }
-    let mut chunk = match chunk_data.parse(Arc::clone(settings)) {
-        Ok(chunk) => chunk,
-        Err(err) => {
-            out.stats.chunks_failed = 1;
-            out.problems
-                .push(chunk_problem(number, format!("chunk tables: {err}"), true));
-            return out;
-        }
-    };
-    if truncated {
-        out.problems.push(chunk_problem(
-            number,
-            format!(
-                "chunk cut short at {} of {CHUNK_SIZE} bytes: records after the cut are lost",
-                data.len()
-            ),
-            true,
-        ));
-    }
-    let mut failures = Vec::new();
-    for record in chunk.iter() {
-        let record = match record {
-            Ok(record) => record,
-            Err(err) => {
-                out.stats.records_failed += 1;
-                failures.push(err.to_string());
-                continue;
-            }
-        };
-        let header_id = record.event_record_id;
-        let header_time = Timestamp::from_unix_micros(record.timestamp.as_microsecond());
-        let rendered = match record.into_xml_bytes() {
-            Ok(rendered) => rendered.data,
-            Err(err) => {
-                out.stats.records_failed += 1;
-                failures.push(err.to_string());
-                continue;
-            }
-        };
-        out.stats.records_read += 1;
-        let Some((event_id, channel)) = xml::peek_system(&rendered) else {
-            continue;
-        };
-        if !selection.accepts(channel, event_id, &rendered) {
-            continue;
-        }
-        // The crate renders valid UTF-8; only kept records pay for the check.
-        let rendered = String::from_utf8_lossy(&rendered).into_owned();
-        match xml::decode(&rendered, header_id, header_time) {
-            Some(mut event) => {
-                out.stats.records_selected += 1;
-                event.xml = rendered;
-                event.chunk = number;
-                event.from_truncated_chunk = truncated;
-                out.records.push(event);
-            }
-            None => {
-                out.stats.records_failed += 1;
-                failures.push(format!(
-                    "record {header_id}: rendered XML has no Event/System"
-                ));
-            }
-        }
-    }
-    if let Some(first) = failures.first() {
-        let more = failures.len() - 1;
-        let message = if more == 0 {
-            format!("1 record not read: {first}")
-        } else {
-            format!("{} records not read, first: {first}", failures.len())
-        };
-        out.problems.push(chunk_problem(number, message, true));
-    }
-    out
-}
+#[cfg(test)]
+mod tests;

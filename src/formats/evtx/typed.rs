@@ -357,7 +357,6 @@ mod tests {
                 .map(|(n, v)| (Some((*n).to_owned()), (*v).to_owned()))
                 .collect(),
             xml: String::new(),
-            chunk: 0,
             from_truncated_chunk: false,
         }
     }

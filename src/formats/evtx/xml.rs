@@ -61,21 +61,23 @@ pub(super) fn decode(
         user_sid: None,
         data: Vec::new(),
         xml: String::new(),
-        chunk: 0,
         from_truncated_chunk: false,
     };
     let mut reader = lenient(xml);
     let mut section = Section::Other;
     let mut seen_system = false;
     let mut event_id = None;
-    // The element whose text is being read, with its Name attribute.
-    let mut current: Option<(String, Option<String>)> = None;
+    // The element whose text is being read (reused buffer), with its Name attribute.
+    let mut reading = false;
+    let mut element = String::new();
+    let mut data_name: Option<String> = None;
     let mut text = String::new();
     loop {
         match reader.read_event() {
             Ok(Event::Start(e)) => {
-                let name = local_name(&e);
-                match (section, name.as_str()) {
+                let local = e.local_name();
+                let name: &str = local.as_ref();
+                match (section, name) {
                     (Section::Other, "System") => {
                         section = Section::System;
                         seen_system = true;
@@ -84,25 +86,33 @@ pub(super) fn decode(
                     (Section::Other, "UserData") => section = Section::UserData,
                     _ => {
                         if section == Section::System {
-                            system_attributes(&e, &name, &mut record);
+                            system_attributes(&e, name, &mut record);
                         }
-                        current = Some((name, attribute(&e, "Name")));
+                        data_name = if section == Section::EventData {
+                            attribute(&e, "Name")
+                        } else {
+                            None
+                        };
+                        element.clear();
+                        element.push_str(name);
+                        reading = true;
                         text.clear();
                     }
                 }
             }
             Ok(Event::Empty(e)) => {
-                let name = local_name(&e);
+                let local = e.local_name();
+                let name: &str = local.as_ref();
                 match section {
-                    Section::System => system_attributes(&e, &name, &mut record),
+                    Section::System => system_attributes(&e, name, &mut record),
                     Section::EventData if name == "Data" => {
                         record.data.push((attribute(&e, "Name"), String::new()));
                     }
                     _ => {}
                 }
             }
-            Ok(Event::Text(t)) if current.is_some() => text.push_str(&t.xml10_content()),
-            Ok(Event::GeneralRef(r)) if current.is_some() => {
+            Ok(Event::Text(t)) if reading => text.push_str(&t.xml10_content()),
+            Ok(Event::GeneralRef(r)) if reading => {
                 if let Ok(Some(c)) = r.resolve_char_ref() {
                     text.push(c);
                 } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(&r) {
@@ -110,27 +120,26 @@ pub(super) fn decode(
                 }
             }
             Ok(Event::End(e)) => {
-                let name = e.local_name().as_ref().to_owned();
-                match current.take() {
-                    Some((element, data_name)) if element == name => {
-                        let value = std::mem::take(&mut text);
-                        match section {
-                            Section::System => {
-                                system_text(&element, value, &mut record, &mut event_id);
-                            }
-                            Section::EventData if element == "Data" => {
-                                record.data.push((data_name, value));
-                            }
-                            Section::UserData => record.data.push((Some(element), value)),
-                            _ => {}
+                let local = e.local_name();
+                let name: &str = local.as_ref();
+                if reading && name == element {
+                    reading = false;
+                    match section {
+                        Section::System => {
+                            system_text(name, &text, &mut record, &mut event_id);
                         }
-                    }
-                    _ => {
-                        // The end of a section (or of an element with children).
-                        if matches!(name.as_str(), "System" | "EventData" | "UserData") {
-                            section = Section::Other;
+                        Section::EventData if name == "Data" => {
+                            record.data.push((data_name.take(), text.clone()));
                         }
+                        Section::UserData => {
+                            record.data.push((Some(name.to_owned()), text.clone()))
+                        }
+                        _ => {}
                     }
+                } else if matches!(name, "System" | "EventData" | "UserData") {
+                    // The end of a section (other ends close elements with children).
+                    reading = false;
+                    section = Section::Other;
                 }
             }
             Ok(Event::Eof) => break,
@@ -140,10 +149,6 @@ pub(super) fn decode(
     }
     record.event_id = event_id?;
     seen_system.then_some(record)
-}
-
-fn local_name(e: &BytesStart<'_>) -> String {
-    e.local_name().as_ref().to_owned()
 }
 
 /// Attributes of `System` children: `Provider/@Name`, `TimeCreated/@SystemTime`,
@@ -169,12 +174,12 @@ fn system_attributes(e: &BytesStart<'_>, name: &str, record: &mut EventRecord) {
 }
 
 /// Text of `System` children.
-fn system_text(element: &str, value: String, record: &mut EventRecord, id: &mut Option<u32>) {
+fn system_text(element: &str, value: &str, record: &mut EventRecord, id: &mut Option<u32>) {
     match element {
         "EventID" => *id = value.trim().parse().ok(),
         "Version" => record.version = value.trim().parse().unwrap_or(0),
-        "Channel" => record.channel = value,
-        "Computer" => record.computer = value,
+        "Channel" => value.clone_into(&mut record.channel),
+        "Computer" => value.clone_into(&mut record.computer),
         "EventRecordID" => {
             if let Ok(number) = value.trim().parse() {
                 record.record_id = number;
