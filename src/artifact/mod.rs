@@ -63,7 +63,6 @@ impl ArtifactKind {
     /// Why an artifact of this kind is not analysed; `None` for the kinds this version reads.
     pub fn unsupported_reason(self) -> Option<&'static str> {
         match self {
-            ArtifactKind::RegistryHive => Some("registry hive: not analysed by this version"),
             ArtifactKind::Prefetch => Some("prefetch file: not analysed by this version"),
             ArtifactKind::Unknown => {
                 Some("not a document, log or hive type that ddesweep analyses")
@@ -75,7 +74,8 @@ impl ArtifactKind {
             | ArtifactKind::Xml
             | ArtifactKind::Sylk
             | ArtifactKind::WebQuery
-            | ArtifactKind::Evtx => None,
+            | ArtifactKind::Evtx
+            | ArtifactKind::RegistryHive => None,
         }
     }
 }

@@ -11,6 +11,7 @@
 
 pub mod document;
 pub mod eventlog;
+pub mod hive;
 pub mod timeline;
 
 pub use timeline::{Event, EventFields};

@@ -16,6 +16,7 @@ mod embedded;
 pub mod evtx;
 pub mod field_code;
 pub mod formula;
+pub mod hive;
 pub mod iqy;
 pub mod ole;
 pub mod ooxml;

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::OutputError;
 use crate::artifact::{ArtifactKind, Status};
 use crate::formats::evtx::EvtxStats;
+use crate::formats::hive::HiveState;
 
 /// The whole manifest.
 #[derive(Debug, Serialize)]
@@ -97,6 +98,25 @@ pub struct ArtifactRecord {
     /// For event logs: what was read of it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eventlog: Option<EventLogAccount>,
+    /// For registry hives: how it was opened and what identifies its host and users.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hive: Option<HiveAccount>,
+}
+
+/// How one registry hive was opened.
+#[derive(Clone, Debug, Serialize)]
+pub struct HiveAccount {
+    /// Clean, replayed from its logs, or dirty and read as it is.
+    #[serde(flatten)]
+    pub state: HiveState,
+    /// The transaction logs found beside it.
+    pub logs: Vec<String>,
+    /// The computer name it holds (SYSTEM).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub computer_name: Option<String>,
+    /// The user profiles it lists (SOFTWARE): SID and profile path.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<(String, String)>,
 }
 
 /// What was read of one event log, and what its exclusions left out.

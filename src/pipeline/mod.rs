@@ -9,9 +9,11 @@
 #![forbid(unsafe_code)]
 
 mod eventlog;
+mod hive;
 mod progress;
 
 pub use eventlog::check_event_log;
+pub use hive::check_hive;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -215,6 +217,7 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
         records.push(outcome.record);
         events.extend(outcome.events);
     }
+    attribute_hosts(&records, &mut events);
     events.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let timeline = settings.output_dir.join(settings.format.file_name());
     write_file(&timeline, |out| match settings.format {
@@ -258,6 +261,32 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
     })
 }
 
+/// Gives rows without a host the computer name of their evidence item, when the item holds
+/// exactly one SYSTEM hive naming one computer (a host's image or triage folder).
+fn attribute_hosts(records: &[ArtifactRecord], events: &mut [Event]) {
+    let mut names: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+        std::collections::BTreeMap::new();
+    for record in records {
+        if let Some(name) = record
+            .hive
+            .as_ref()
+            .and_then(|h| h.computer_name.as_deref())
+        {
+            names
+                .entry(record.evidence.as_str())
+                .or_default()
+                .insert(name);
+        }
+    }
+    for event in events.iter_mut().filter(|e| e.host.is_none()) {
+        if let Some(found) = names.get(event.evidence.as_str())
+            && found.len() == 1
+        {
+            event.host = found.first().map(|name| (*name).to_owned());
+        }
+    }
+}
+
 /// Analyses one entry; a panic inside becomes a failed artifact with the panic's message.
 fn analyze_isolated(entry: &Entry, label: &str, settings: &Settings) -> Outcome {
     match catch_unwind(AssertUnwindSafe(|| analyze_entry(entry, label, settings))) {
@@ -291,6 +320,7 @@ fn base_record(entry: &Entry, label: &str, kind: ArtifactKind) -> ArtifactRecord
         reason: None,
         findings: 0,
         eventlog: None,
+        hive: None,
     }
 }
 
@@ -342,6 +372,9 @@ fn analyze_entry(entry: &Entry, label: &str, settings: &Settings) -> Outcome {
     record.sha256 = Some(sha256.clone());
     if kind == ArtifactKind::Evtx {
         return eventlog::analyze(record, &bytes, label, &entry.source_path, settings);
+    }
+    if kind == ArtifactKind::RegistryHive {
+        return hive::analyze(record, entry, &bytes, label, settings);
     }
     let (scan, findings) = match check_document(
         kind,

@@ -14,6 +14,7 @@ mod eventlog;
 mod eventlog_corpus;
 mod evidence;
 mod fixtures;
+mod hive_corpus;
 mod hostile;
 mod legacy_excel;
 mod legacy_word;

@@ -43,6 +43,16 @@ pub fn check(rules: &EventLogRules, change: &RegistryChange) -> Vec<LogFinding> 
     findings
 }
 
+/// Whether `target` (a value's full path) is one of the profile's registry settings.
+pub fn watched(rules: &EventLogRules, target: &str) -> bool {
+    let target = target.to_ascii_lowercase();
+    rules
+        .registry
+        .iter()
+        .flat_map(|s| &s.paths)
+        .any(|p| target.ends_with(&p.to_ascii_lowercase()))
+}
+
 /// Whether a key deletion removes the key that holds the value `path` names.
 fn deleted_key(change: &RegistryChange, target: &str, path: &str) -> bool {
     change.operation == "DeleteKey"

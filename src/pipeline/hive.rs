@@ -1,0 +1,126 @@
+//! The registry-hive path of the pipeline: open a hive (replaying the transaction logs beside
+//! it when it is dirty), read its Office and host keys, run the hive checks, and account for how
+//! it was opened in the manifest.
+
+use std::path::PathBuf;
+
+use super::{Outcome, Settings, finish};
+use crate::artifact::Status;
+use crate::detect::Event;
+use crate::detect::hive::{HiveContext, hive_events};
+use crate::detect::timeline::user_from_path;
+use crate::evidence::{self, Entry};
+use crate::formats::FormatError;
+use crate::formats::hive::office::HiveFacts;
+use crate::formats::hive::{HiveState, RegistryHive, office};
+use crate::output::manifest::{ArtifactRecord, HiveAccount};
+use crate::profile::{Profile, Severity};
+
+/// Extensions of transaction logs (they start with a base block too, so they look like hives).
+const LOG_EXTENSIONS: &[&str] = &["log", "log1", "log2"];
+
+/// Analyses the hive in `bytes`; `record` already names the artifact.
+pub(super) fn analyze(
+    mut record: ArtifactRecord,
+    entry: &Entry,
+    bytes: &[u8],
+    label: &str,
+    settings: &Settings,
+) -> Outcome {
+    let name = entry.file_name();
+    if let Some((_, extension)) = name.rsplit_once('.')
+        && LOG_EXTENSIONS
+            .iter()
+            .any(|e| extension.eq_ignore_ascii_case(e))
+    {
+        return finish(
+            record,
+            Status::Skipped,
+            "registry transaction log: replayed with its hive when the hive is dirty",
+        );
+    }
+    let logs = sibling_logs(entry);
+    let log_bytes: Vec<&[u8]> = logs.iter().map(|(_, bytes)| &**bytes).collect();
+    let profile = &settings.profile.profile;
+    let ctx = HiveContext {
+        evidence: label,
+        source_path: &entry.source_path,
+        user: user_from_path(&profile.user_profile_roots, &entry.source_path),
+        dirty: false,
+    };
+    let (state, facts, mut events) = match check_hive(bytes, &log_bytes, ctx, profile) {
+        Ok(result) => result,
+        Err(err) => return finish(record, Status::Failed, err.to_string()),
+    };
+    if let Some(host) = &facts.computer_name {
+        // The host's own hive names it; other artifacts of the evidence get it in the pipeline.
+        for event in &mut events {
+            event.host.get_or_insert_with(|| host.clone());
+        }
+    }
+    record.format = Some("regf");
+    record.status = Status::Analyzed;
+    record.findings = events
+        .iter()
+        .filter(|e| e.severity > Severity::Info)
+        .count();
+    record.reason = match &state {
+        HiveState::Clean => None,
+        HiveState::Replayed { entries } => Some(format!(
+            "dirty hive: {entries} transaction log entries replayed in memory"
+        )),
+        HiveState::DirtyUnreplayed => Some(
+            "dirty hive without a usable transaction log: read as it is on disk (rows tagged dirty_hive)"
+                .to_owned(),
+        ),
+    };
+    record.hive = Some(HiveAccount {
+        state,
+        logs: logs.into_iter().map(|(path, _)| path).collect(),
+        computer_name: facts.computer_name.clone(),
+        profiles: facts
+            .profiles
+            .iter()
+            .map(|p| (p.sid.clone(), p.path.clone()))
+            .collect(),
+    });
+    Outcome { record, events }
+}
+
+/// The transaction logs beside the hive (`NAME.LOG1`, `NAME.LOG2`, `NAME.LOG`), read-only.
+fn sibling_logs(entry: &Entry) -> Vec<(String, evidence::EntryBytes)> {
+    ["LOG1", "LOG2", "LOG"]
+        .iter()
+        .filter_map(|extension| {
+            let mut host_path = entry.host_path.clone().into_os_string();
+            host_path.push(format!(".{extension}"));
+            let host_path = PathBuf::from(host_path);
+            if !host_path.is_file() {
+                return None;
+            }
+            let log = Entry {
+                host_path,
+                source_path: format!("{}.{extension}", entry.source_path),
+                ..entry.clone()
+            };
+            let bytes = evidence::map_entry(&log).ok()?;
+            Some((log.source_path, bytes))
+        })
+        .collect()
+}
+
+/// The hive stage on its own: opens the hive in `bytes` (replaying `logs` when it is dirty),
+/// reads its Office and host keys and runs the hive checks of `profile`. This is what the
+/// benchmark measures.
+pub fn check_hive(
+    bytes: &[u8],
+    logs: &[&[u8]],
+    mut ctx: HiveContext<'_>,
+    profile: &Profile,
+) -> Result<(HiveState, HiveFacts, Vec<Event>), FormatError> {
+    let hive = RegistryHive::open(bytes, logs)?;
+    let facts = office::read(&hive);
+    ctx.dirty = hive.state == HiveState::DirtyUnreplayed;
+    let events = hive_events(profile, &ctx, &facts);
+    Ok((hive.state, facts, events))
+}
