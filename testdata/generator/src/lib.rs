@@ -25,6 +25,7 @@ pub mod evtx_negative;
 pub mod evtx_positive;
 pub mod evtx_security;
 pub mod excel;
+pub mod hive;
 pub mod hostile;
 pub mod msg;
 pub mod negative;
