@@ -100,9 +100,11 @@ impl HiveBuilder {
         self
     }
 
-    /// The time given to keys created implicitly from now on (ancestors of [`Self::key`]).
+    /// The time given to the root key and to keys created implicitly from now on
+    /// (ancestors of [`Self::key`]); `key("", t)` sets the root's own time afterwards.
     pub fn default_time(mut self, filetime: u64) -> HiveBuilder {
         self.default_time = filetime;
+        self.root.time = filetime;
         self
     }
 
