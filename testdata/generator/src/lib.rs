@@ -3,8 +3,10 @@
 //! Builds, deterministically and byte for byte identically on every run, the
 //! documents under `testdata/` (positive, negative and hostile samples plus a
 //! small triage folder), the EVTX logs of `testdata/evtx/` and the demo
-//! folder (written by [`evtx`]), an in-memory benchmark corpus and a streamed
-//! benchmark Sysmon log ([`evtx_bench::write_bench_log`]). The builder
+//! folder (written by [`evtx`]), the registry hives of `testdata/hives/` and the
+//! demo folder (written by [`hive`]), an in-memory benchmark corpus, benchmark
+//! hives ([`hive_bench::bench_hives`]) and a streamed benchmark Sysmon log
+//! ([`evtx_bench::write_bench_log`]). The builder
 //! modules ([`word`], [`excel`], [`rtf`], [`text`]) are public so tests can
 //! make one-off documents.
 
@@ -25,6 +27,11 @@ pub mod evtx_negative;
 pub mod evtx_positive;
 pub mod evtx_security;
 pub mod excel;
+pub mod hive;
+pub mod hive_bench;
+pub mod hive_catalog;
+pub mod hive_machine;
+pub mod hive_user;
 pub mod hostile;
 pub mod msg;
 pub mod negative;
@@ -46,6 +53,7 @@ use std::path::Path;
 pub use bench::{bench_carries_dde, bench_corpus};
 pub use evtx_bench::{BenchLogStats, write_bench_log};
 pub use excel::xlsx;
+pub use hive_bench::bench_hives;
 pub use word::{docx, fld_char_field, word_body};
 
 /// One generated file: path relative to `testdata/`, and its bytes.
@@ -57,13 +65,16 @@ pub struct Fixture {
     pub bytes: Vec<u8>,
 }
 
-/// Every fixture of `testdata/`: the documents of [`catalog::CATALOG`], then the
-/// event logs of [`evtx_catalog::EVTX_CATALOG`], each in its fixed order.
+/// Every fixture of `testdata/`: the documents of [`catalog::CATALOG`], the event
+/// logs of [`evtx_catalog::EVTX_CATALOG`], then the hives of
+/// [`hive_catalog::HIVE_CATALOG`], each in its fixed order.
 pub fn fixtures() -> Vec<Fixture> {
     let documents = catalog::CATALOG.iter().map(|e| (e.path, e.build));
     let logs = evtx_catalog::EVTX_CATALOG.iter().map(|e| (e.path, e.build));
+    let hives = hive_catalog::HIVE_CATALOG.iter().map(|e| (e.path, e.build));
     documents
         .chain(logs)
+        .chain(hives)
         .map(|(path, build)| Fixture {
             path: path.to_owned(),
             bytes: build(),
@@ -95,7 +106,8 @@ pub fn write_fixtures(root: &Path, fixtures: &[Fixture]) -> std::io::Result<usiz
 pub fn fixture(path: &str) -> Option<Fixture> {
     let build = catalog::find(path)
         .map(|e| e.build)
-        .or_else(|| evtx_catalog::find(path).map(|e| e.build))?;
+        .or_else(|| evtx_catalog::find(path).map(|e| e.build))
+        .or_else(|| hive_catalog::find(path).map(|e| e.build))?;
     Some(Fixture {
         path: path.to_owned(),
         bytes: build(),

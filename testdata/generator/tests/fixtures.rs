@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use common::{is_encrypted_package, names_of, open, part_text};
 use ddesweep_testgen::catalog::CATALOG;
 use ddesweep_testgen::evtx_catalog::EVTX_CATALOG;
+use ddesweep_testgen::hive_catalog::HIVE_CATALOG;
 use ddesweep_testgen::{Fixture, fixtures};
 
 /// The fixtures, generated once for all tests but the determinism one.
@@ -128,6 +129,18 @@ const EXPECTED_PATHS: &[&str] = &[
     "evtx/hostile/bad-chunk.evtx",
     "sample-evidence/C/Windows/System32/winevt/Logs/Microsoft-Windows-Sysmon%4Operational.evtx",
     "sample-evidence/C/Windows/System32/winevt/Logs/Security.evtx",
+    "hives/alice/NTUSER.DAT",
+    "hives/bob/NTUSER.DAT",
+    "hives/SOFTWARE",
+    "hives/SOFTWARE-killbit-set",
+    "hives/SYSTEM",
+    "hives/dirty/NTUSER.DAT",
+    "hives/dirty/NTUSER.DAT.LOG1",
+    "hives/dirty-nolog/NTUSER.DAT",
+    "hives/renamed.bin",
+    "sample-evidence/C/Users/alice/NTUSER.DAT",
+    "sample-evidence/C/Windows/System32/config/SOFTWARE",
+    "sample-evidence/C/Windows/System32/config/SYSTEM",
 ];
 
 #[test]
@@ -146,6 +159,7 @@ fn fixture_count_and_paths() {
     assert_eq!(paths, EXPECTED_PATHS);
     assert_eq!(CATALOG.len(), 79);
     assert_eq!(EVTX_CATALOG.len(), 24);
+    assert_eq!(HIVE_CATALOG.len(), 12);
 }
 
 #[test]
@@ -155,6 +169,8 @@ fn single_fixture_matches_the_set() {
     assert!(ddesweep_testgen::fixture("nope").is_none());
     let log = "evtx/positive/oalerts-300.evtx";
     assert_eq!(ddesweep_testgen::fixture(log).unwrap().bytes, get(log));
+    let hive = "hives/dirty/NTUSER.DAT.LOG1";
+    assert_eq!(ddesweep_testgen::fixture(hive).unwrap().bytes, get(hive));
 }
 
 #[test]
@@ -238,7 +254,7 @@ fn zip_bomb_declares_over_300_mb() {
 fn write_fixtures_writes_every_file() {
     let root = std::env::temp_dir().join(format!("ddesweep-testgen-{}", std::process::id()));
     let count = ddesweep_testgen::write_fixtures(&root, all()).unwrap();
-    assert_eq!(count, 103);
+    assert_eq!(count, 115);
     for f in all() {
         assert_eq!(
             std::fs::read(root.join(&f.path)).unwrap(),
