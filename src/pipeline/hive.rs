@@ -45,7 +45,7 @@ pub(super) fn analyze(
     let ctx = HiveContext {
         evidence: label,
         source_path: &entry.source_path,
-        user: user_from_path(&profile.user_profile_roots, &entry.source_path),
+        user: hive_user(&profile.user_profile_roots, &entry.source_path),
         dirty: false,
     };
     let (state, facts, mut events) = match check_hive(bytes, &log_bytes, ctx, profile) {
@@ -123,4 +123,15 @@ pub fn check_hive(
     ctx.dirty = hive.state == HiveState::DirtyUnreplayed;
     let events = hive_events(profile, &ctx, &facts);
     Ok((hive.state, facts, events))
+}
+
+/// The user a hive belongs to: the profile folder (`Users/alice/...`), or for an `NTUSER.DAT`
+/// outside one the folder that holds it (a triage collection's `alice/NTUSER.DAT`).
+fn hive_user(roots: &[String], source_path: &str) -> Option<String> {
+    user_from_path(roots, source_path).or_else(|| {
+        let mut parts = source_path.rsplit('/');
+        let name = parts.next()?;
+        let folder = parts.next()?;
+        (name.eq_ignore_ascii_case("NTUSER.DAT") && !folder.is_empty()).then(|| folder.to_owned())
+    })
 }

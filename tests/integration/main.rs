@@ -15,6 +15,7 @@ mod eventlog_corpus;
 mod evidence;
 mod fixtures;
 mod hive_corpus;
+mod hives;
 mod hostile;
 mod legacy_excel;
 mod legacy_word;
