@@ -19,6 +19,7 @@ pub mod formula;
 pub mod iqy;
 pub mod ole;
 pub mod ooxml;
+pub mod prefetch;
 pub mod rtf;
 pub mod sylk;
 pub mod text;

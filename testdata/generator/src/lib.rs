@@ -3,7 +3,8 @@
 //! Builds, deterministically and byte for byte identically on every run, the
 //! documents under `testdata/` (positive, negative and hostile samples plus a
 //! small triage folder), the EVTX logs of `testdata/evtx/` and the demo
-//! folder (written by [`evtx`]), an in-memory benchmark corpus and a streamed
+//! folder (written by [`evtx`]), the prefetch files of `testdata/prefetch/` (written by
+//! [`prefetch`]), an in-memory benchmark corpus and a streamed
 //! benchmark Sysmon log ([`evtx_bench::write_bench_log`]). The builder
 //! modules ([`word`], [`excel`], [`rtf`], [`text`]) are public so tests can
 //! make one-off documents.
@@ -32,6 +33,10 @@ pub mod objects;
 pub mod office_xml;
 pub mod ooxml;
 pub mod positive;
+pub mod prefetch;
+pub mod prefetch_catalog;
+pub mod prefetch_fixtures;
+pub mod prefetch_xpress;
 pub mod props;
 pub mod prose;
 pub mod rtf;
@@ -57,13 +62,18 @@ pub struct Fixture {
     pub bytes: Vec<u8>,
 }
 
-/// Every fixture of `testdata/`: the documents of [`catalog::CATALOG`], then the
-/// event logs of [`evtx_catalog::EVTX_CATALOG`], each in its fixed order.
+/// Every fixture of `testdata/`: the documents of [`catalog::CATALOG`], the event logs
+/// of [`evtx_catalog::EVTX_CATALOG`], then the prefetch files of
+/// [`prefetch_catalog::PREFETCH_CATALOG`], each in its fixed order.
 pub fn fixtures() -> Vec<Fixture> {
     let documents = catalog::CATALOG.iter().map(|e| (e.path, e.build));
     let logs = evtx_catalog::EVTX_CATALOG.iter().map(|e| (e.path, e.build));
+    let prefetch = prefetch_catalog::PREFETCH_CATALOG
+        .iter()
+        .map(|e| (e.path, e.build));
     documents
         .chain(logs)
+        .chain(prefetch)
         .map(|(path, build)| Fixture {
             path: path.to_owned(),
             bytes: build(),
@@ -95,7 +105,8 @@ pub fn write_fixtures(root: &Path, fixtures: &[Fixture]) -> std::io::Result<usiz
 pub fn fixture(path: &str) -> Option<Fixture> {
     let build = catalog::find(path)
         .map(|e| e.build)
-        .or_else(|| evtx_catalog::find(path).map(|e| e.build))?;
+        .or_else(|| evtx_catalog::find(path).map(|e| e.build))
+        .or_else(|| prefetch_catalog::find(path).map(|e| e.build))?;
     Some(Fixture {
         path: path.to_owned(),
         bytes: build(),
