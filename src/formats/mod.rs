@@ -20,6 +20,7 @@ pub mod hive;
 pub mod iqy;
 pub mod ole;
 pub mod ooxml;
+pub mod prefetch;
 pub mod rtf;
 pub mod sylk;
 pub mod text;

@@ -4,8 +4,9 @@
 //! documents under `testdata/` (positive, negative and hostile samples plus a
 //! small triage folder), the EVTX logs of `testdata/evtx/` and the demo
 //! folder (written by [`evtx`]), the registry hives of `testdata/hives/` and the
-//! demo folder (written by [`hive`]), an in-memory benchmark corpus, benchmark
-//! hives ([`hive_bench::bench_hives`]) and a streamed benchmark Sysmon log
+//! demo folder (written by [`hive`]), the prefetch files of `testdata/prefetch/`
+//! (written by [`prefetch`]), an in-memory benchmark corpus, benchmark hives
+//! ([`hive_bench::bench_hives`]) and a streamed benchmark Sysmon log
 //! ([`evtx_bench::write_bench_log`]). The builder
 //! modules ([`word`], [`excel`], [`rtf`], [`text`]) are public so tests can
 //! make one-off documents.
@@ -39,6 +40,10 @@ pub mod objects;
 pub mod office_xml;
 pub mod ooxml;
 pub mod positive;
+pub mod prefetch;
+pub mod prefetch_catalog;
+pub mod prefetch_fixtures;
+pub mod prefetch_xpress;
 pub mod props;
 pub mod prose;
 pub mod rtf;
@@ -66,15 +71,20 @@ pub struct Fixture {
 }
 
 /// Every fixture of `testdata/`: the documents of [`catalog::CATALOG`], the event
-/// logs of [`evtx_catalog::EVTX_CATALOG`], then the hives of
-/// [`hive_catalog::HIVE_CATALOG`], each in its fixed order.
+/// logs of [`evtx_catalog::EVTX_CATALOG`], the hives of [`hive_catalog::HIVE_CATALOG`],
+/// then the prefetch files of [`prefetch_catalog::PREFETCH_CATALOG`], each in its fixed
+/// order.
 pub fn fixtures() -> Vec<Fixture> {
     let documents = catalog::CATALOG.iter().map(|e| (e.path, e.build));
     let logs = evtx_catalog::EVTX_CATALOG.iter().map(|e| (e.path, e.build));
     let hives = hive_catalog::HIVE_CATALOG.iter().map(|e| (e.path, e.build));
+    let prefetch = prefetch_catalog::PREFETCH_CATALOG
+        .iter()
+        .map(|e| (e.path, e.build));
     documents
         .chain(logs)
         .chain(hives)
+        .chain(prefetch)
         .map(|(path, build)| Fixture {
             path: path.to_owned(),
             bytes: build(),
@@ -107,7 +117,8 @@ pub fn fixture(path: &str) -> Option<Fixture> {
     let build = catalog::find(path)
         .map(|e| e.build)
         .or_else(|| evtx_catalog::find(path).map(|e| e.build))
-        .or_else(|| hive_catalog::find(path).map(|e| e.build))?;
+        .or_else(|| hive_catalog::find(path).map(|e| e.build))
+        .or_else(|| prefetch_catalog::find(path).map(|e| e.build))?;
     Some(Fixture {
         path: path.to_owned(),
         bytes: build(),

@@ -9,6 +9,7 @@ use common::{is_encrypted_package, names_of, open, part_text};
 use ddesweep_testgen::catalog::CATALOG;
 use ddesweep_testgen::evtx_catalog::EVTX_CATALOG;
 use ddesweep_testgen::hive_catalog::HIVE_CATALOG;
+use ddesweep_testgen::prefetch_catalog::PREFETCH_CATALOG;
 use ddesweep_testgen::{Fixture, fixtures};
 
 /// The fixtures, generated once for all tests but the determinism one.
@@ -141,6 +142,15 @@ const EXPECTED_PATHS: &[&str] = &[
     "sample-evidence/C/Users/alice/NTUSER.DAT",
     "sample-evidence/C/Windows/System32/config/SOFTWARE",
     "sample-evidence/C/Windows/System32/config/SYSTEM",
+    "prefetch/EQNEDT32.EXE-A1B2C3D4.pf",
+    "prefetch/EQNEDT32.EXE-0C0FFEE0.pf",
+    "prefetch/CMD.EXE-4A81B364.pf",
+    "prefetch/POWERSHELL.EXE-022A1004.pf",
+    "prefetch/CERTUTIL.EXE-9E1C2B7D.pf",
+    "prefetch/NOTEPAD.EXE-D8414F97.pf",
+    "prefetch/hostile/truncated.pf",
+    "prefetch/hostile/bad-mam.pf",
+    "sample-evidence/C/Windows/Prefetch/CMD.EXE-4A81B364.pf",
 ];
 
 #[test]
@@ -160,6 +170,7 @@ fn fixture_count_and_paths() {
     assert_eq!(CATALOG.len(), 79);
     assert_eq!(EVTX_CATALOG.len(), 24);
     assert_eq!(HIVE_CATALOG.len(), 12);
+    assert_eq!(PREFETCH_CATALOG.len(), 9);
 }
 
 #[test]
@@ -254,7 +265,7 @@ fn zip_bomb_declares_over_300_mb() {
 fn write_fixtures_writes_every_file() {
     let root = std::env::temp_dir().join(format!("ddesweep-testgen-{}", std::process::id()));
     let count = ddesweep_testgen::write_fixtures(&root, all()).unwrap();
-    assert_eq!(count, 115);
+    assert_eq!(count, 124);
     for f in all() {
         assert_eq!(
             std::fs::read(root.join(&f.path)).unwrap(),
