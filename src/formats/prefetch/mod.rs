@@ -125,18 +125,16 @@ fn usize_at(buf: &[u8], offset: usize, what: &str) -> Result<usize, FormatError>
     usize::try_from(value).map_err(|_| unreadable(format!("{what} 0x{value:x} is too large")))
 }
 
+/// The little-endian UTF-16 units of `bytes` (an odd last byte is ignored).
+fn utf16_units(bytes: &[u8]) -> impl Iterator<Item = u16> + '_ {
+    bytes
+        .chunks_exact(2)
+        .map(|pair| <[u8; 2]>::try_from(pair).map_or(0, u16::from_le_bytes))
+}
+
 /// UTF-16LE `bytes` up to the first NUL (invalid units replaced).
 fn utf16_until_nul(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes
-        .chunks_exact(2)
-        .map(|pair| {
-            u16::from_le_bytes([
-                pair.first().copied().unwrap_or(0),
-                pair.get(1).copied().unwrap_or(0),
-            ])
-        })
-        .take_while(|&unit| unit != 0)
-        .collect();
+    let units: Vec<u16> = utf16_units(bytes).take_while(|&unit| unit != 0).collect();
     String::from_utf16_lossy(&units)
 }
 
@@ -241,11 +239,7 @@ fn read_files(buf: &[u8]) -> Result<Vec<String>, FormatError> {
     let section = slice(buf, offset, size, "filename strings")?;
     let mut files = Vec::new();
     let mut name = Vec::new();
-    for pair in section.chunks_exact(2) {
-        let unit = u16::from_le_bytes([
-            pair.first().copied().unwrap_or(0),
-            pair.get(1).copied().unwrap_or(0),
-        ]);
+    for unit in utf16_units(section) {
         if unit != 0 {
             name.push(unit);
             continue;

@@ -1,6 +1,8 @@
 //! Prefetch reading: hand-built headers of every version, damaged files, the generated
 //! fixtures of `testdata/prefetch/`, and a real Windows XP file of `../shared/corpus/other`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
 use std::path::{Path, PathBuf};
 
 use ddesweep_testgen::prefetch::compress_mam;

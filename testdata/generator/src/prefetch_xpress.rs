@@ -36,7 +36,7 @@ pub const MAX_CODE_LENGTH: u8 = 15;
 /// the end-of-stream symbol.
 pub fn compress(input: &[u8]) -> Vec<u8> {
     let mut blocks: Vec<&[u8]> = input.chunks(BLOCK_SIZE).collect();
-    if input.len() % BLOCK_SIZE == 0 {
+    if input.len().is_multiple_of(BLOCK_SIZE) {
         blocks.push(&[]);
     }
     let mut out = Vec::with_capacity(input.len() + 256 * blocks.len() + 16);
@@ -227,7 +227,7 @@ mod tests {
         let mut rng = Rng::new(0x5CCA);
         // Text-like bytes with a skewed distribution, then uniformly random bytes.
         let mut input: Vec<u8> = (0..120_000)
-            .map(|_| b"eeeettaaoinshrdlu \\.EXE"[rng.below(23) as usize])
+            .map(|_| b"eeeettaaoinshrdlu \\.EXE"[rng.below(23)])
             .collect();
         input.extend((0..80_000).map(|_| rng.below(256) as u8));
         assert_eq!(input.len(), 200_000);
