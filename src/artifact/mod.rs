@@ -63,7 +63,6 @@ impl ArtifactKind {
     /// Why an artifact of this kind is not analysed; `None` for the kinds this version reads.
     pub fn unsupported_reason(self) -> Option<&'static str> {
         match self {
-            ArtifactKind::Prefetch => Some("prefetch file: not analysed by this version"),
             ArtifactKind::Unknown => {
                 Some("not a document, log or hive type that ddesweep analyses")
             }
@@ -75,7 +74,8 @@ impl ArtifactKind {
             | ArtifactKind::Sylk
             | ArtifactKind::WebQuery
             | ArtifactKind::Evtx
-            | ArtifactKind::RegistryHive => None,
+            | ArtifactKind::RegistryHive
+            | ArtifactKind::Prefetch => None,
         }
     }
 }

@@ -12,6 +12,7 @@
 pub mod document;
 pub mod eventlog;
 pub mod hive;
+pub mod prefetch;
 pub mod timeline;
 
 pub use timeline::{Event, EventFields};

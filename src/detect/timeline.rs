@@ -128,6 +128,8 @@ pub struct EventFields {
     pub document: Option<String>,
     /// The event record as XML (what Timesketch's Sigma mappings search).
     pub xml_string: Option<String>,
+    /// The SID of the row's user (from a SOFTWARE hive's ProfileList of the same evidence).
+    pub user_sid: Option<String>,
 }
 
 impl Event {

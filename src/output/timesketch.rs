@@ -14,7 +14,8 @@
 //! (`image`, `command`, `parent_image`, `parent_command_line`, `process_id`, `process_guid`,
 //! `parent_process_id`, `parent_process_guid`, `logon_id`, `hashes`), `registry_key`, `value`,
 //! `destination`, `destination_hostname`, `module`, `document` and `xml_string` (the record as
-//! XML, which Timesketch's Sigma mappings search).
+//! XML, which Timesketch's Sigma mappings search); `user_sid` where a SOFTWARE hive of the same
+//! evidence names the user's profile.
 //!
 //! The set of keys is fixed ([`COLUMNS`]): arbitrary input never becomes a key, because
 //! Timesketch caps the number of fields in an index. In CSV every column is always present
@@ -77,6 +78,7 @@ pub const COLUMNS: &[&str] = &[
     "module",
     "document",
     "xml_string",
+    "user_sid",
 ];
 
 /// One row on the wire. Field order is [`COLUMNS`]' order.
@@ -167,6 +169,8 @@ pub struct TimelineRow<'a> {
     document: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     xml_string: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_sid: Option<&'a str>,
 }
 
 impl<'a> TimelineRow<'a> {
@@ -221,6 +225,7 @@ impl<'a> TimelineRow<'a> {
             module: f.module.as_deref(),
             document: f.document.as_deref(),
             xml_string: f.xml_string.as_deref(),
+            user_sid: f.user_sid.as_deref(),
         }
     }
 

@@ -10,6 +10,7 @@
 
 mod eventlog;
 mod hive;
+mod prefetch;
 mod progress;
 
 pub use eventlog::check_event_log;
@@ -261,28 +262,47 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
     })
 }
 
-/// Gives rows without a host the computer name of their evidence item, when the item holds
-/// exactly one SYSTEM hive naming one computer (a host's image or triage folder).
+/// Joins what one artifact knows to the rows of the others of the same evidence item: rows
+/// without a host get the computer name of the item's SYSTEM hive (when it names exactly one),
+/// and rows whose user has a profile in the item's SOFTWARE ProfileList get that user's SID.
 fn attribute_hosts(records: &[ArtifactRecord], events: &mut [Event]) {
-    let mut names: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
-        std::collections::BTreeMap::new();
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut names: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    // (evidence, lower-case profile folder name) -> SID.
+    let mut sids: BTreeMap<(&str, String), &str> = BTreeMap::new();
     for record in records {
-        if let Some(name) = record
-            .hive
-            .as_ref()
-            .and_then(|h| h.computer_name.as_deref())
-        {
+        let Some(hive) = &record.hive else { continue };
+        if let Some(name) = hive.computer_name.as_deref() {
             names
                 .entry(record.evidence.as_str())
                 .or_default()
                 .insert(name);
         }
+        for (sid, path) in &hive.profiles {
+            if let Some(folder) = path.rsplit(['\\', '/']).next().filter(|f| !f.is_empty()) {
+                sids.insert((record.evidence.as_str(), folder.to_ascii_lowercase()), sid);
+            }
+        }
     }
-    for event in events.iter_mut().filter(|e| e.host.is_none()) {
-        if let Some(found) = names.get(event.evidence.as_str())
+    for event in events.iter_mut() {
+        if event.host.is_none()
+            && let Some(found) = names.get(event.evidence.as_str())
             && found.len() == 1
         {
             event.host = found.first().map(|name| (*name).to_owned());
+        }
+        if event.fields.user_sid.is_none()
+            && let Some(user) = &event.user
+        {
+            // `DOMAIN\name` (event logs) or a profile folder name.
+            let name = user
+                .rsplit('\\')
+                .next()
+                .unwrap_or(user)
+                .to_ascii_lowercase();
+            if let Some(sid) = sids.get(&(event.evidence.as_str(), name)) {
+                event.fields.user_sid = Some((*sid).to_owned());
+            }
         }
     }
 }
@@ -375,6 +395,9 @@ fn analyze_entry(entry: &Entry, label: &str, settings: &Settings) -> Outcome {
     }
     if kind == ArtifactKind::RegistryHive {
         return hive::analyze(record, entry, &bytes, label, settings);
+    }
+    if kind == ArtifactKind::Prefetch {
+        return prefetch::analyze(record, &bytes, label, &entry.source_path, settings);
     }
     let (scan, findings) = match check_document(
         kind,

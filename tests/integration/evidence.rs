@@ -63,7 +63,7 @@ fn sample_evidence_gives_the_documented_findings() {
     assert_eq!(photo["sha256"], serde_json::Value::Null);
     assert_eq!(run.artifact("Quarterly_Report.docx")["findings"], 0);
     assert_eq!(run.artifact("notes.txt")["status"], "analyzed");
-    assert_eq!(run.manifest["totals"]["seen"], 8);
+    assert_eq!(run.manifest["totals"]["seen"], 12);
     assert_eq!(run.manifest["totals"]["failed"], 0);
 
     // The host's logs: AllowDDE enabled, then WINWORD opening the invoice and starting cmd.exe.
@@ -101,6 +101,41 @@ fn sample_evidence_gives_the_documented_findings() {
     .map(|(a, b, c)| ((*a).to_owned(), (*b).to_owned(), *c))
     .collect();
     assert_eq!(events, expected);
+
+    // The host's hives and prefetch: every row is attributed to the host, alice's rows carry her
+    // SID (from the SOFTWARE hive's ProfileList), AllowDDE = 1 is also in her hive, and cmd.exe's
+    // last run is in its prefetch.
+    // (event-log rows keep the FQDN their records name).
+    for row in &run.rows {
+        let host = row["host"].as_str().unwrap_or_default();
+        assert!(
+            host == "WS-ALICE" || host == "WS-ALICE.corp.example",
+            "{}",
+            row["message"]
+        );
+    }
+    let alice_sid = "S-1-5-21-1111111111-2222222222-3333333333-1104";
+    let allow = run
+        .rows
+        .iter()
+        .find(|r| {
+            r["source_path"] == "C/Users/alice/NTUSER.DAT"
+                && r["rule_id"] == "ddesweep.eventlog.word_allow_dde"
+        })
+        .unwrap();
+    assert_eq!(allow["datetime"], "2024-03-04T09:11:01.000000+00:00");
+    assert_eq!(allow["user"], "alice");
+    assert_eq!(allow["user_sid"], alice_sid);
+    let cmd = run
+        .rows
+        .iter()
+        .find(|r| {
+            r["data_type"] == "ddesweep:prefetch:execution"
+                && r["timestamp_desc"] == "Last Time Executed"
+        })
+        .unwrap();
+    assert_eq!(cmd["datetime"], "2024-03-04T09:12:04.000000+00:00");
+    assert_eq!(cmd["image"], "CMD.EXE");
 }
 
 /// (relative path -> (sha256, length, modification time)) of every file below `root`.

@@ -24,7 +24,7 @@ fn committed_fixtures_match_the_generator() {
         generated.insert(fixture.path.clone());
     }
     let mut committed = BTreeSet::new();
-    for folder in ["documents", "evtx", "sample-evidence"] {
+    for folder in ["documents", "evtx", "hives", "prefetch", "sample-evidence"] {
         for entry in walkdir::WalkDir::new(testdata(folder)) {
             let entry = entry.unwrap();
             if entry.file_type().is_file() {

@@ -21,5 +21,6 @@ mod legacy_excel;
 mod legacy_word;
 mod mutation;
 mod objects;
+mod prefetch;
 mod timeline;
 mod xml_formats;

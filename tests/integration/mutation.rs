@@ -233,3 +233,54 @@ fn mutated_event_logs_never_panic() {
         .sum();
     assert_eq!(checked, LOG_MUTATIONS);
 }
+
+/// Mutated hives, transaction logs and prefetch files checked in-process.
+const HIVE_AND_PREFETCH_MUTATIONS: usize = 2_000;
+
+#[test]
+fn mutated_hives_and_prefetch_never_panic() {
+    let mut seeds = Vec::new();
+    for folder in ["hives", "prefetch"] {
+        for entry in walkdir::WalkDir::new(testdata(folder)).sort_by_file_name() {
+            let entry = entry.unwrap();
+            if entry.file_type().is_file() {
+                let path = entry.path().to_path_buf();
+                seeds.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    assert!(seeds.len() >= 15, "seeds: {}", seeds.len());
+    let log = std::fs::read(testdata("hives/dirty/NTUSER.DAT.LOG1")).unwrap();
+    let profile = profile::load("default").unwrap().profile;
+    let checked: usize = (0..HIVE_AND_PREFETCH_MUTATIONS)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = Rng(0xC2B2_AE3D_27D4_EB4F ^ (i as u64 + 1));
+            let (name, seed) = &seeds[i % seeds.len()];
+            let bytes = mutate(seed, &mut rng);
+            // Half the hives get a mutated log beside them, to exercise the replay.
+            let mutated_log = mutate(&log, &mut rng);
+            let result = std::panic::catch_unwind(|| {
+                if name.ends_with(".pf") {
+                    let _ = ddesweep::formats::prefetch::read(&bytes);
+                } else {
+                    let ctx = ddesweep::detect::hive::HiveContext {
+                        evidence: "mutations",
+                        source_path: name,
+                        user: None,
+                        dirty: false,
+                    };
+                    let logs: Vec<&[u8]> = if i % 2 == 0 {
+                        vec![&mutated_log]
+                    } else {
+                        vec![]
+                    };
+                    let _ = ddesweep::pipeline::check_hive(&bytes, &logs, ctx, &profile);
+                }
+            });
+            assert!(result.is_ok(), "mutation {i} of {name} panicked");
+            1
+        })
+        .sum();
+    assert_eq!(checked, HIVE_AND_PREFETCH_MUTATIONS);
+}

@@ -52,19 +52,22 @@ fn every_row_has_the_schema() {
         assert_eq!(row["tag"][0], "T1559.002");
         let data_type = row["data_type"].as_str().unwrap();
         if row["severity"] == "info" {
-            assert!(
-                [
-                    "ddesweep:file:stat",
-                    "ddesweep:eventlog:office_document_open",
-                    "ddesweep:eventlog:office_alert"
-                ]
-                .contains(&data_type),
-                "{row}"
-            );
+            let context_types = [
+                "ddesweep:file:stat",
+                "ddesweep:eventlog:office_document_open",
+                "ddesweep:eventlog:office_alert",
+                "ddesweep:registry:office_setting",
+                "ddesweep:registry:trusted_document",
+                "ddesweep:registry:office_mru",
+                "ddesweep:registry:equation_editor",
+                "ddesweep:prefetch:execution",
+            ];
+            assert!(context_types.contains(&data_type), "{row}");
             assert!(row["tag"].as_array().unwrap().contains(&"context".into()));
         } else {
-            let keys: &[&str] = if data_type.starts_with("ddesweep:eventlog:") {
-                &[
+            let family = data_type.split(':').nth(1).unwrap();
+            let keys: &[&str] = match family {
+                "eventlog" => &[
                     "rule_id",
                     "rule_title",
                     "confidence",
@@ -74,16 +77,23 @@ fn every_row_has_the_schema() {
                     "record_number",
                     "computer_name",
                     "xml_string",
-                ]
-            } else {
-                &[
+                ],
+                "registry" => &[
+                    "rule_id",
+                    "rule_title",
+                    "confidence",
+                    "registry_key",
+                    "value",
+                ],
+                "prefetch" => &["rule_id", "rule_title", "confidence", "image", "value"],
+                _ => &[
                     "rule_id",
                     "rule_title",
                     "confidence",
                     "command",
                     "sha256",
                     "offset",
-                ]
+                ],
             };
             for key in keys {
                 assert!(object.contains_key(*key), "{key} missing in finding {row}");

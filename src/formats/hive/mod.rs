@@ -135,7 +135,16 @@ impl<'a> RegistryHive<'a> {
     }
 
     /// Runs `f` on the key at `path` (`\`-separated, case-insensitive; empty for the root).
+    ///
+    /// nt-hive 0.3 panics on some damaged cells (an `assert!` on a 0xFFFFFFFF cell offset, a
+    /// subtraction that overflows on a zero cell size): such a key counts as unreadable, and the
+    /// rest of the hive is still read.
     fn with_key<T>(&self, path: &str, f: impl FnOnce(&KeyNode<&[u8]>) -> T) -> Option<T> {
+        let read = std::panic::AssertUnwindSafe(|| self.with_key_unguarded(path, f));
+        std::panic::catch_unwind(read).ok().flatten()
+    }
+
+    fn with_key_unguarded<T>(&self, path: &str, f: impl FnOnce(&KeyNode<&[u8]>) -> T) -> Option<T> {
         let hive = self.hive()?;
         let root = hive.root_key_node().ok()?;
         let path = path.trim_matches('\\');

@@ -1,0 +1,107 @@
+//! Prefetch checks: Equation Editor's prefetch (any path hash) is evidence that it ran, a
+//! finding at its latest run; the prefetch of the shells and LOLBins DDE payloads start gives
+//! context rows, one per recorded run, so the timeline shows when they ran.
+
+use super::eventlog::process::file_name;
+use super::{Event, EventFields};
+use crate::formats::prefetch::Prefetch;
+use crate::profile::{Profile, Severity};
+
+/// plaso's description of a prefetch run time.
+const LAST_EXECUTED: &str = "Last Time Executed";
+/// plaso's description of an earlier run time.
+const PREVIOUS_EXECUTED: &str = "Previous Last Time Executed";
+
+/// The prefetch file the rows come from.
+#[derive(Clone, Debug)]
+pub struct PrefetchContext<'a> {
+    /// The evidence item.
+    pub evidence: &'a str,
+    /// The prefetch file's path inside it.
+    pub source_path: &'a str,
+}
+
+/// The rows of one prefetch file: none for programs the profile does not name.
+pub fn prefetch_events(
+    profile: &Profile,
+    ctx: &PrefetchContext<'_>,
+    prefetch: &Prefetch,
+) -> Vec<Event> {
+    let process = &profile.eventlog.process;
+    let name = file_name(&prefetch.executable);
+    let named = |list: &[String]| list.iter().any(|n| n.eq_ignore_ascii_case(name));
+    let equation_editor = named(&process.equation_editor);
+    if !equation_editor && !named(&process.suspicious_children) {
+        return Vec::new();
+    }
+    let runs = prefetch.last_run_times.len();
+    prefetch
+        .last_run_times
+        .iter()
+        .enumerate()
+        .map(|(index, time)| {
+            // Only the latest run of Equation Editor is the finding; the rest is context.
+            let finding = equation_editor && index == 0;
+            let severity = if finding {
+                profile.eventlog.rules.equation_editor_process.severity
+            } else {
+                Severity::Info
+            };
+            let mut tags = vec![
+                profile.technique.clone(),
+                severity.name().to_owned(),
+                "prefetch".to_owned(),
+            ];
+            if !finding {
+                tags.push("context".to_owned());
+            }
+            let which = if index == 0 {
+                "last run".to_owned()
+            } else {
+                format!("run {} of the {runs} recorded", index + 1)
+            };
+            let mut event = Event {
+                timestamp: *time,
+                timestamp_desc: if index == 0 {
+                    LAST_EXECUTED
+                } else {
+                    PREVIOUS_EXECUTED
+                },
+                data_type: "ddesweep:prefetch:execution",
+                message: format!(
+                    "{} ran ({which}; run count {}, prefetch version {}{})",
+                    prefetch.executable,
+                    prefetch.run_count,
+                    prefetch.version,
+                    if prefetch.compressed {
+                        ", compressed"
+                    } else {
+                        ""
+                    }
+                ),
+                tags,
+                severity,
+                confidence: None,
+                rule_id: None,
+                rule_title: None,
+                evidence: ctx.evidence.to_owned(),
+                source_path: ctx.source_path.to_owned(),
+                host: None,
+                user: None,
+                offset: None,
+                fields: EventFields {
+                    image: Some(prefetch.executable.clone()),
+                    value: Some(format!("run count {}", prefetch.run_count)),
+                    ..EventFields::default()
+                },
+            };
+            if finding {
+                let rule = &profile.eventlog.rules.equation_editor_process;
+                event.rule_id = Some(rule.id.clone());
+                event.rule_title = Some(rule.title.clone());
+                event.confidence = Some(rule.confidence);
+            }
+            event
+        })
+        .collect()
+}
