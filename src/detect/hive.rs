@@ -37,7 +37,7 @@ pub fn hive_events(profile: &Profile, ctx: &HiveContext<'_>, facts: &HiveFacts) 
     for bit in &facts.kill_bits {
         events.extend(kill_bit_rows(profile, ctx, bit));
     }
-    if facts.is_software && facts.kill_bits.is_empty() {
+    if facts.is_software && !facts.kill_bits.iter().any(|bit| bit.present) {
         let mut row = base(
             profile,
             ctx,
@@ -119,13 +119,18 @@ fn setting_rows(profile: &Profile, ctx: &HiveContext<'_>, setting: &OfficeSettin
         row.fields.value = Some(value.data.display());
     };
     if findings.is_empty() {
+        let verdict = if value.data.number().is_some() {
+            "does not enable DDE"
+        } else {
+            "not a number Office reads for this setting: state unknown"
+        };
         let mut row = base(
             profile,
             ctx,
             time,
             "ddesweep:registry:office_setting",
             format!(
-                "Office {} {} {scope} {} = {} (does not enable DDE)",
+                "Office {} {} {scope} {} = {} ({verdict})",
                 setting.version,
                 setting.application,
                 value.name,
@@ -176,7 +181,9 @@ fn kill_bit_rows(profile: &Profile, ctx: &HiveContext<'_>, bit: &KillBit) -> Vec
     } else {
         Vec::new()
     };
-    let state = if findings.is_empty() && bit.flags.is_some() {
+    let state = if !bit.present {
+        "key absent: Equation Editor can run through this registry view"
+    } else if findings.is_empty() && bit.flags.is_some_and(|f| f & 0x400 != 0) {
         "set: Equation Editor is blocked"
     } else {
         "not set: Equation Editor can run"

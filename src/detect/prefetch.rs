@@ -3,9 +3,11 @@
 //! context rows, one per recorded run, so the timeline shows when they ran.
 
 use super::eventlog::process::file_name;
+use super::timeline::desc;
 use super::{Event, EventFields};
 use crate::formats::prefetch::Prefetch;
 use crate::profile::{Profile, Severity};
+use crate::time::Timestamp;
 
 /// plaso's description of a prefetch run time.
 const LAST_EXECUTED: &str = "Last Time Executed";
@@ -35,9 +37,14 @@ pub fn prefetch_events(
         return Vec::new();
     }
     let runs = prefetch.last_run_times.len();
-    prefetch
-        .last_run_times
-        .iter()
+    // A file with no readable run time still proves the program ran: one row, not a time.
+    let times: Vec<Option<Timestamp>> = if prefetch.last_run_times.is_empty() {
+        vec![None]
+    } else {
+        prefetch.last_run_times.iter().copied().map(Some).collect()
+    };
+    times
+        .into_iter()
         .enumerate()
         .map(|(index, time)| {
             // Only the latest run of Equation Editor is the finding; the rest is context.
@@ -55,17 +62,19 @@ pub fn prefetch_events(
             if !finding {
                 tags.push("context".to_owned());
             }
-            let which = if index == 0 {
+            let which = if time.is_none() {
+                "no run time recorded".to_owned()
+            } else if index == 0 {
                 "last run".to_owned()
             } else {
                 format!("run {} of the {runs} recorded", index + 1)
             };
             let mut event = Event {
-                timestamp: *time,
-                timestamp_desc: if index == 0 {
-                    LAST_EXECUTED
-                } else {
-                    PREVIOUS_EXECUTED
+                timestamp: time.unwrap_or(Timestamp::UNIX_EPOCH),
+                timestamp_desc: match (time, index) {
+                    (None, _) => desc::NOT_A_TIME,
+                    (Some(_), 0) => LAST_EXECUTED,
+                    (Some(_), _) => PREVIOUS_EXECUTED,
                 },
                 data_type: "ddesweep:prefetch:execution",
                 message: format!(

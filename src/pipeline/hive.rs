@@ -73,6 +73,9 @@ pub(super) fn analyze(
             "dirty hive without a usable transaction log: read as it is on disk (rows tagged dirty_hive)"
                 .to_owned(),
         ),
+        HiveState::Unvalidated { reason } => Some(format!(
+            "base block failed validation ({reason}): read without validation (rows tagged dirty_hive)"
+        )),
     };
     record.hive = Some(HiveAccount {
         state,
@@ -87,20 +90,39 @@ pub(super) fn analyze(
     Outcome { record, events }
 }
 
-/// The transaction logs beside the hive (`NAME.LOG1`, `NAME.LOG2`, `NAME.LOG`), read-only.
+/// The transaction logs beside the hive (`NAME.LOG1`, `NAME.LOG2`, `NAME.LOG`, in any case:
+/// Windows writes `ntuser.dat.LOG1` beside `NTUSER.DAT`), read-only.
 fn sibling_logs(entry: &Entry) -> Vec<(String, evidence::EntryBytes)> {
-    ["LOG1", "LOG2", "LOG"]
-        .iter()
-        .filter_map(|extension| {
-            let mut host_path = entry.host_path.clone().into_os_string();
-            host_path.push(format!(".{extension}"));
-            let host_path = PathBuf::from(host_path);
-            if !host_path.is_file() {
-                return None;
-            }
+    let Some(folder) = entry.host_path.parent() else {
+        return Vec::new();
+    };
+    let name = entry.file_name().to_ascii_lowercase();
+    let Ok(listing) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(String, PathBuf)> = listing
+        .filter_map(Result::ok)
+        .filter_map(|item| {
+            let file = item.file_name().to_string_lossy().into_owned();
+            let lower = file.to_ascii_lowercase();
+            let extension = lower.strip_prefix(&name)?.strip_prefix('.')?;
+            ["log1", "log2", "log"]
+                .contains(&extension)
+                .then(|| (file, item.path()))
+        })
+        .filter(|(_, path)| path.is_file())
+        .collect();
+    found.sort();
+    let folder_in_evidence = entry
+        .source_path
+        .rsplit_once('/')
+        .map_or(String::new(), |(folder, _)| format!("{folder}/"));
+    found
+        .into_iter()
+        .filter_map(|(file, host_path)| {
             let log = Entry {
                 host_path,
-                source_path: format!("{}.{extension}", entry.source_path),
+                source_path: format!("{folder_in_evidence}{file}"),
                 ..entry.clone()
             };
             let bytes = evidence::map_entry(&log).ok()?;
@@ -120,7 +142,10 @@ pub fn check_hive(
 ) -> Result<(HiveState, HiveFacts, Vec<Event>), FormatError> {
     let hive = RegistryHive::open(bytes, logs)?;
     let facts = office::read(&hive);
-    ctx.dirty = hive.state == HiveState::DirtyUnreplayed;
+    ctx.dirty = matches!(
+        hive.state,
+        HiveState::DirtyUnreplayed | HiveState::Unvalidated { .. }
+    );
     let events = hive_events(profile, &ctx, &facts);
     Ok((hive.state, facts, events))
 }

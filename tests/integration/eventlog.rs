@@ -117,7 +117,7 @@ fn office_children_from_sysmon_1() {
         Some(r"WINWORD.EXE started cmd.exe: C:\Windows\System32\cmd.exe /k calc.exe")
     );
     let encoded = row(file, "ddesweep.eventlog.office_child", 3);
-    assert_eq!(encoded["markers"], "-enc,hidden");
+    assert_eq!(encoded["markers"], "-enc,hidden,-nop");
     assert!(
         encoded["tag"]
             .as_array()
@@ -354,7 +354,7 @@ fn exclusions_are_counted_not_dropped() {
 [[eventlog.exclusions]]
 id = "contoso-erp-dde-bridge"
 reason = "Contoso ERP exchanges data with Excel over DDE through its bridge script"
-parent_image = ['\EXCEL.EXE']
+parent_image = ['EXCEL.EXE']
 command_line = ['\Contoso ERP\bin\ddebridge.cmd']
 "#;
     let dir = tempfile::tempdir().unwrap();

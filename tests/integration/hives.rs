@@ -296,3 +296,47 @@ fn dirty_hives_are_replayed_or_tagged() {
     assert_eq!(hive_scan().artifact("renamed.bin")["kind"], "registry_hive");
     assert_eq!(hive_scan().artifact("renamed.bin")["findings"], 1);
 }
+
+#[test]
+fn logs_named_as_windows_writes_them_are_replayed() {
+    // Windows writes `ntuser.dat.LOG1` beside `NTUSER.DAT`.
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("Users/dave");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::copy(testdata("hives/dirty/NTUSER.DAT"), home.join("NTUSER.DAT")).unwrap();
+    std::fs::copy(
+        testdata("hives/dirty/NTUSER.DAT.LOG1"),
+        home.join("ntuser.dat.LOG1"),
+    )
+    .unwrap();
+    let run = scan(&[dir.path()], &[]);
+    let hive = run.artifact("Users/dave/NTUSER.DAT");
+    assert_eq!(hive["hive"]["state"], "replayed");
+    assert_eq!(hive["hive"]["logs"][0], "Users/dave/ntuser.dat.LOG1");
+    assert_eq!(hive["findings"], 5);
+}
+
+#[test]
+fn a_bad_checksum_does_not_cost_the_hive() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = std::fs::read(testdata("hives/alice/NTUSER.DAT")).unwrap();
+    bytes[508] ^= 0xff;
+    std::fs::write(dir.path().join("NTUSER.DAT"), bytes).unwrap();
+    let run = scan(&[dir.path()], &[]);
+    let hive = run.artifact("NTUSER.DAT");
+    assert_eq!(hive["status"], "analyzed");
+    assert_eq!(hive["hive"]["state"], "unvalidated");
+    assert!(
+        hive["reason"]
+            .as_str()
+            .unwrap()
+            .contains("failed validation")
+    );
+    assert_eq!(hive["findings"], 5);
+    assert!(run.rows.iter().all(|r| {
+        r["tag"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("dirty_hive"))
+    }));
+}

@@ -106,8 +106,8 @@ pub fn selection(profile: &Profile) -> Selection {
 }
 
 /// The value name of each registry path the profile watches, which a matching record's
-/// rendering holds, and for settings whose deletion matters the key's own name (a key deletion
-/// names only the key). Not the other components: `Security` or `Options` appear in every
+/// rendering holds, and for settings whose deletion matters the names of the keys above it (a
+/// key deletion names only the key). Not the other components: `Security` or `Options` appear in every
 /// record's rendering.
 fn registry_mentions(rules: &EventLogRules) -> Vec<String> {
     let mut mentions = Vec::new();
@@ -116,7 +116,8 @@ fn registry_mentions(rules: &EventLogRules) -> Vec<String> {
             let mut parts = path.rsplit('\\').filter(|p| !p.is_empty());
             mentions.extend(parts.next().map(str::to_owned));
             if setting.enabling_when_deleted {
-                mentions.extend(parts.next().map(str::to_owned));
+                // Deleting any key above the value counts: its name is all a record holds.
+                mentions.extend(parts.map(str::to_owned));
             }
         }
     }
@@ -219,13 +220,18 @@ fn excluded_by<'a>(
     exclusions.iter().find(|exclusion| {
         let applies = exclusion.rules.is_empty() || exclusion.rules.contains(&finding.rule.id);
         let holds = |fragments: &[String], field: Option<&str>| {
-            fragments.is_empty() || field.is_some_and(|f| names::in_folder(fragments, f).is_some())
+            fragments.is_empty()
+                || field.is_some_and(|f| fragments.iter().any(|x| names::matches_fragment(f, x)))
         };
         applies
             && exclusion.has_condition()
             && holds(&exclusion.image, subject.image)
             && holds(&exclusion.parent_image, subject.parent_image)
-            && holds(&exclusion.command_line, subject.command_line)
+            // Command lines are free text: their fragments may occur anywhere.
+            && (exclusion.command_line.is_empty()
+                || subject
+                    .command_line
+                    .is_some_and(|c| names::in_folder(&exclusion.command_line, c).is_some()))
             && holds(&exclusion.target, subject.target)
     })
 }

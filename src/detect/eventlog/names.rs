@@ -16,10 +16,67 @@ pub fn in_folder<'a>(folders: &'a [String], path: &str) -> Option<&'a str> {
         .map(String::as_str)
 }
 
+/// `path` from its volume's root: `C:\x`, `\\?\C:\x`, `\??\C:\x` and
+/// `\Device\HarddiskVolume3\x` all give `\x` (other forms are returned as they are).
+pub fn volume_path(path: &str) -> &str {
+    let path = ["\\\\?\\", "\\??\\"]
+        .iter()
+        .find_map(|prefix| path.strip_prefix(prefix))
+        .unwrap_or(path);
+    if path.len() >= 8
+        && path
+            .get(..8)
+            .is_some_and(|h| h.eq_ignore_ascii_case("\\device\\"))
+    {
+        // Skip `\Device\<name>`; the rest starts at the volume root.
+        return path
+            .get(8..)
+            .and_then(|rest| rest.find('\\').map(|at| &rest[at..]))
+            .unwrap_or(path);
+    }
+    match path.as_bytes() {
+        [drive, b':', ..] if drive.is_ascii_alphabetic() => path.get(2..).unwrap_or(path),
+        _ => path,
+    }
+}
+
+/// Whether `path` matches `fragment`: a fragment that starts with `\` is anchored at the volume
+/// root (a folder when it ends with `\`, else the whole path); any other fragment may occur
+/// anywhere (a file name, part of a command line). Case-insensitive.
+pub fn matches_fragment(path: &str, fragment: &str) -> bool {
+    if fragment.starts_with('\\') {
+        let rooted = volume_path(path);
+        if fragment.ends_with('\\') {
+            rooted
+                .get(..fragment.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(fragment))
+        } else {
+            rooted.eq_ignore_ascii_case(fragment)
+        }
+    } else {
+        path.to_ascii_lowercase()
+            .contains(&fragment.to_ascii_lowercase())
+    }
+}
+
+/// The first of `folders` (anchored at the volume root) that `path` lies in, if any.
+pub fn in_rooted_folder<'a>(folders: &'a [String], path: &str) -> Option<&'a str> {
+    let rooted = volume_path(path);
+    folders
+        .iter()
+        .find(|f| {
+            rooted
+                .get(..f.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(f))
+        })
+        .map(String::as_str)
+}
+
 /// The markers of `markers` that `text` holds, in profile order (trimmed: a marker's spaces only
 /// delimit it).
 pub fn markers_in(markers: &[String], text: &str) -> Vec<String> {
-    let lower = text.to_ascii_lowercase();
+    // A space on each side, so that markers delimited by spaces match at either end.
+    let lower = format!(" {} ", text.to_ascii_lowercase());
     markers
         .iter()
         .filter(|m| lower.contains(&m.to_ascii_lowercase()))

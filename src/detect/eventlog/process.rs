@@ -5,30 +5,42 @@
 use std::collections::HashMap;
 
 use super::LogFinding;
-use super::names::{in_folder, is_named, markers_in, normalise_spaces};
-use crate::formats::evtx::typed::ProcessStart;
+use super::names::{in_folder, in_rooted_folder, is_named, markers_in, normalise_spaces};
+use crate::formats::evtx::typed::{ParentMatch, ProcessStart};
 use crate::profile::EventLogRules;
 
 /// Fills in the parent image and command line of starts that lack them (Security 4688 version
-/// 1 has no `ParentProcessName`) from the nearest earlier start in the same log whose new
-/// process ID is the parent's ID and whose logon is the creator's logon. `starts` must be in
-/// record order; returns how many parents were recovered.
+/// 1 has no `ParentProcessName`) from an earlier start in the same log whose new process ID is
+/// the parent's ID: the latest one whose logon is the child's creator logon (a process started
+/// in the same logon, as most are), else the latest with that ID (DCOM, WMI and RunAs start
+/// processes in another logon; the message then says the parent was matched by ID only).
+/// `starts` must be in record order; returns how many parents were recovered.
 pub fn recover_parents(starts: &mut [&mut ProcessStart]) -> usize {
-    // (process ID, logon) -> index of the latest start seen so far.
-    let mut latest: HashMap<(u64, &str), usize> = HashMap::new();
+    // Process ID -> indexes of the starts seen so far with it, oldest first.
+    let mut by_id: HashMap<u64, Vec<usize>> = HashMap::new();
     let mut links = Vec::new();
     for (index, start) in starts.iter().enumerate() {
-        if let (None, Some(parent_id)) = (&start.parent_image, start.parent_process_id) {
-            let logon = start.creator_logon_id.as_deref().unwrap_or_default();
-            if let Some(&parent) = latest.get(&(parent_id, logon)) {
-                links.push((index, parent));
+        if let (None, Some(parent_id)) = (&start.parent_image, start.parent_process_id)
+            && let Some(candidates) = by_id.get(&parent_id)
+        {
+            let logon = start.creator_logon_id.as_deref();
+            let same_logon = candidates.iter().rev().find(|&&c| {
+                logon.is_some() && starts.get(c).and_then(|p| p.logon_id.as_deref()) == logon
+            });
+            match same_logon {
+                Some(&parent) => links.push((index, parent, true)),
+                None => {
+                    if let Some(&parent) = candidates.last() {
+                        links.push((index, parent, false));
+                    }
+                }
             }
         }
         if let Some(id) = start.process_id {
-            latest.insert((id, start.logon_id.as_deref().unwrap_or_default()), index);
+            by_id.entry(id).or_default().push(index);
         }
     }
-    for &(child, parent) in &links {
+    for &(child, parent, same_logon) in &links {
         let Some(parent) = starts.get(parent) else {
             continue;
         };
@@ -36,7 +48,11 @@ pub fn recover_parents(starts: &mut [&mut ProcessStart]) -> usize {
         if let Some(child) = starts.get_mut(child) {
             child.parent_image = Some(image);
             child.parent_command_line = command_line;
-            child.parent_recovered = true;
+            child.parent_recovered = Some(if same_logon {
+                ParentMatch::SameLogon
+            } else {
+                ParentMatch::ProcessIdOnly
+            });
         }
     }
     links.len()
@@ -123,7 +139,7 @@ pub fn is_lookalike(rules: &EventLogRules, path: &str) -> bool {
     let p = &rules.process;
     path.contains('\\')
         && is_named(&p.office_apps, path)
-        && in_folder(&p.office_install_folders, path).is_none()
+        && in_rooted_folder(&p.office_install_folders, path).is_none()
 }
 
 /// The document an Office start opened: the first argument after the image that ends with a
@@ -264,8 +280,65 @@ mod tests {
         let mut refs: Vec<&mut ProcessStart> = starts.iter_mut().collect();
         assert_eq!(recover_parents(&mut refs), 1);
         assert_eq!(starts[2].parent_image.as_deref(), Some("EXCEL.EXE"));
-        assert!(starts[2].parent_recovered);
+        assert_eq!(starts[2].parent_recovered, Some(ParentMatch::SameLogon));
         assert_eq!(starts[3].parent_image, None);
+    }
+
+    #[test]
+    fn genuine_office_in_device_and_short_forms_is_no_lookalike() {
+        let profile = load("default").unwrap().profile;
+        let rules = &profile.eventlog;
+        for path in [
+            r"\Device\HarddiskVolume3\Program Files\Microsoft Office\root\Office16\WINWORD.EXE",
+            r"\\?\C:\Program Files\Microsoft Office\root\Office16\WINWORD.EXE",
+            r"C:\PROGRA~1\MICROS~1\root\Office16\WINWORD.EXE",
+        ] {
+            assert!(!is_lookalike(rules, path), "{path}");
+        }
+        assert!(is_lookalike(
+            rules,
+            r"D:\tools\Program Files\Microsoft Office\WINWORD.EXE"
+        ));
+    }
+
+    #[test]
+    fn encoded_and_hidden_powershell_escalates() {
+        let profile = load("default").unwrap().profile;
+        let rules = &profile.eventlog;
+        for command in [
+            "powershell -e JABjAD0A",
+            "powershell -ec JABjAD0A",
+            "cmd /c powershell -w hidden",
+        ] {
+            let findings = check(rules, &start(WORD, r"C:\Windows\System32\cmd.exe", command));
+            assert_eq!(findings[0].severity.name(), "critical", "{command}");
+        }
+    }
+
+    #[test]
+    fn v1_parent_in_another_logon_is_matched_by_id() {
+        // WmiPrvSE created under SYSTEM starts calc.exe under another logon (WMI, DCOM).
+        let mut starts = [
+            ProcessStart {
+                image: "WmiPrvSE.exe".to_owned(),
+                process_id: Some(0xae8),
+                logon_id: Some("0x3e7".to_owned()),
+                creator_logon_id: Some("0x3e7".to_owned()),
+                ..ProcessStart::default()
+            },
+            ProcessStart {
+                image: "calc.exe".to_owned(),
+                process_id: Some(0xb00),
+                parent_process_id: Some(0xae8),
+                logon_id: Some("0x3e4".to_owned()),
+                creator_logon_id: Some("0x3e4".to_owned()),
+                ..ProcessStart::default()
+            },
+        ];
+        let mut refs: Vec<&mut ProcessStart> = starts.iter_mut().collect();
+        assert_eq!(recover_parents(&mut refs), 1);
+        assert_eq!(starts[1].parent_image.as_deref(), Some("WmiPrvSE.exe"));
+        assert_eq!(starts[1].parent_recovered, Some(ParentMatch::ProcessIdOnly));
     }
 
     #[test]

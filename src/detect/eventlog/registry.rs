@@ -53,12 +53,21 @@ pub fn watched(rules: &EventLogRules, target: &str) -> bool {
         .any(|p| target.ends_with(&p.to_ascii_lowercase()))
 }
 
-/// Whether a key deletion removes the key that holds the value `path` names.
+/// Whether a key deletion (or rename) removes a key on the way to the value `path` names: the
+/// value's own key or any key above it within `path`.
 fn deleted_key(change: &RegistryChange, target: &str, path: &str) -> bool {
-    change.operation == "DeleteKey"
-        && path
-            .rsplit_once('\\')
-            .is_some_and(|(key, _)| !key.is_empty() && target.ends_with(&key.to_ascii_lowercase()))
+    if !(change.operation == "DeleteKey" || change.operation == "RenameKey") {
+        return false;
+    }
+    let lower = path.to_ascii_lowercase();
+    let mut ancestor = lower.as_str();
+    while let Some((key, _)) = ancestor.rsplit_once('\\') {
+        if !key.is_empty() && target.ends_with(key) {
+            return true;
+        }
+        ancestor = key;
+    }
+    false
 }
 
 /// Registry data as logged: Sysmon's `DWORD (0x00000001)` and `QWORD (0x00000000-0x00000001)`,
@@ -143,5 +152,30 @@ mod tests {
             ids(&deleted),
             ["ddesweep.eventlog.equation_editor_kill_bit"]
         );
+        // Deleting a key above it, or renaming its key away, removes the kill bit too.
+        let ancestor = RegistryChange {
+            target: r"HKLM\SOFTWARE\WOW6432Node\Microsoft\Office\Common\COM Compatibility"
+                .to_owned(),
+            operation: "DeleteKey".to_owned(),
+            ..RegistryChange::default()
+        };
+        assert_eq!(
+            ids(&ancestor),
+            ["ddesweep.eventlog.equation_editor_kill_bit"]
+        );
+        let renamed = RegistryChange {
+            operation: "RenameKey".to_owned(),
+            ..deleted.clone()
+        };
+        assert_eq!(
+            ids(&renamed),
+            ["ddesweep.eventlog.equation_editor_kill_bit"]
+        );
+        let unrelated = RegistryChange {
+            target: r"HKLM\SOFTWARE\Microsoft\Office\Common\Other".to_owned(),
+            operation: "DeleteKey".to_owned(),
+            ..RegistryChange::default()
+        };
+        assert!(ids(&unrelated).is_empty());
     }
 }

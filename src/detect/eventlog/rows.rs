@@ -7,7 +7,7 @@ use super::process::file_name;
 use crate::detect::timeline::desc;
 use crate::detect::{Event, EventFields};
 use crate::formats::evtx::EventRecord;
-use crate::formats::evtx::typed::{OfficeAlert, ProcessStart, TypedEvent};
+use crate::formats::evtx::typed::{self, OfficeAlert, ParentMatch, ProcessStart, TypedEvent};
 use crate::profile::{Profile, Severity};
 use crate::time::Timestamp;
 
@@ -86,7 +86,12 @@ fn base_row(
         evidence: ctx.evidence.to_owned(),
         source_path: ctx.source_path.to_owned(),
         host: (!record.computer.is_empty()).then(|| record.computer.clone()),
-        user: record.user_sid.clone(),
+        // Sysmon's own record is written by its service (S-1-5-18): the user is in its data.
+        user: if record.channel.eq_ignore_ascii_case(typed::SYSMON) {
+            None
+        } else {
+            record.user_sid.clone()
+        },
         offset: None,
         fields: EventFields {
             channel: Some(record.channel.clone()),
@@ -126,10 +131,12 @@ fn describe(record: &EventRecord, event: &TypedEvent) -> String {
                 .parent_image
                 .as_deref()
                 .map_or("unknown parent", file_name);
-            let recovered = if s.parent_recovered {
-                " (parent from an earlier 4688 record)"
-            } else {
-                ""
+            let recovered = match s.parent_recovered {
+                Some(ParentMatch::SameLogon) => " (parent from an earlier 4688 record)",
+                Some(ParentMatch::ProcessIdOnly) => {
+                    " (parent from an earlier 4688 record, matched by process ID only)"
+                }
+                None => "",
             };
             format!(
                 "{parent} started {}{recovered}: {}",
@@ -217,6 +224,8 @@ pub(super) fn finding_row(
             row.fields.process_guid = change.process_guid.clone();
             if change.user.is_some() {
                 row.user = change.user.clone();
+            } else if row.user.is_none() {
+                row.user = user_hive_sid(&change.target);
             }
         }
         TypedEvent::Network(n) => {
@@ -291,4 +300,37 @@ pub(super) fn alert_row(
     row.tags.push(profile.eventlog.office_alerts.tag.clone());
     row.fields.markers = Some(markers.join(","));
     row
+}
+
+/// The SID of a user hive path (`HKU\<SID>\...`, `\REGISTRY\USER\<SID>\...`).
+fn user_hive_sid(target: &str) -> Option<String> {
+    let rest = ["HKU\\", "HKEY_USERS\\", "\\REGISTRY\\USER\\"]
+        .iter()
+        .find_map(|prefix| {
+            target
+                .get(..prefix.len())
+                .filter(|head| head.eq_ignore_ascii_case(prefix))
+                .map(|_| &target[prefix.len()..])
+        })?;
+    let sid = rest.split('\\').next()?;
+    sid.starts_with("S-1-").then(|| sid.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_hive_paths_give_their_sid() {
+        assert_eq!(
+            user_hive_sid(r"HKU\S-1-5-21-1-2-3-1104\Software\x").as_deref(),
+            Some("S-1-5-21-1-2-3-1104")
+        );
+        assert_eq!(
+            user_hive_sid(r"\REGISTRY\USER\S-1-5-21-9\Software").as_deref(),
+            Some("S-1-5-21-9")
+        );
+        assert_eq!(user_hive_sid(r"HKLM\SOFTWARE\x"), None);
+        assert_eq!(user_hive_sid(r"HKU\.DEFAULT\x"), None);
+    }
 }

@@ -23,6 +23,8 @@ pub const SYSMON_IMAGE_LOAD: u32 = 7;
 pub const SYSMON_REGISTRY_CREATE_DELETE: u32 = 12;
 /// Sysmon: registry value set.
 pub const SYSMON_REGISTRY_SET: u32 = 13;
+/// Sysmon: registry key or value renamed.
+pub const SYSMON_REGISTRY_RENAME: u32 = 14;
 /// Security: a new process has been created.
 pub const SECURITY_PROCESS_CREATE: u32 = 4688;
 /// Security: a registry value was modified.
@@ -72,8 +74,17 @@ pub struct ProcessStart {
     pub creator_logon_id: Option<String>,
     /// Sysmon's `Hashes`.
     pub hashes: Option<String>,
-    /// Whether the parent came from another record (4688 version 1).
-    pub parent_recovered: bool,
+    /// How the parent was found in another record (4688 version 1), if it was.
+    pub parent_recovered: Option<ParentMatch>,
+}
+
+/// How a 4688 version 1 parent was matched to an earlier record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParentMatch {
+    /// Same process ID, and the parent ran in the logon that created the child.
+    SameLogon,
+    /// Same process ID only (the parent ran in another logon, or its logon is unknown).
+    ProcessIdOnly,
 }
 
 /// A registry write or deletion.
@@ -96,9 +107,9 @@ pub struct RegistryChange {
 }
 
 impl RegistryChange {
-    /// Whether this removes the key or value.
+    /// Whether this removes the key or value (a rename moves it away).
     pub fn is_deletion(&self) -> bool {
-        self.operation.starts_with("Delete")
+        self.operation.starts_with("Delete") || self.operation == "RenameKey"
     }
 }
 
@@ -162,7 +173,7 @@ pub fn interpret(record: &EventRecord) -> Option<TypedEvent> {
             SYSMON_PROCESS_CREATE => Some(TypedEvent::ProcessStart(sysmon_process(record))),
             SYSMON_NETWORK => Some(TypedEvent::Network(sysmon_network(record))),
             SYSMON_IMAGE_LOAD => Some(TypedEvent::ModuleLoad(sysmon_module(record))),
-            SYSMON_REGISTRY_CREATE_DELETE | SYSMON_REGISTRY_SET => {
+            SYSMON_REGISTRY_CREATE_DELETE | SYSMON_REGISTRY_SET | SYSMON_REGISTRY_RENAME => {
                 Some(TypedEvent::Registry(sysmon_registry(record)))
             }
             _ => None,
@@ -211,7 +222,7 @@ fn sysmon_process(record: &EventRecord) -> ProcessStart {
         logon_id: owned(record.value("LogonId")),
         creator_logon_id: None,
         hashes: owned(record.value("Hashes")),
-        parent_recovered: false,
+        parent_recovered: None,
     }
 }
 
@@ -245,7 +256,7 @@ fn security_process(record: &EventRecord) -> ProcessStart {
         logon_id,
         creator_logon_id,
         hashes: None,
-        parent_recovered: false,
+        parent_recovered: None,
     }
 }
 
@@ -260,7 +271,7 @@ fn sysmon_registry(record: &EventRecord) -> RegistryChange {
                 "CreateKey"
             })
             .to_owned(),
-        details: owned(record.get("Details")),
+        details: owned(record.get("Details").or(record.get("NewName"))),
         image: owned(record.value("Image")),
         process_id: pid(record, "ProcessId"),
         process_guid: owned(record.value("ProcessGuid")),

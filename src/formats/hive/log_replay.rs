@@ -17,6 +17,8 @@ const ENTRY_HEADER: usize = 40;
 const MARVIN_SEED: u64 = 0x82EF_4D88_7A4E_55C5;
 /// Largest hive a replay may grow to.
 const MAX_HIVE_BYTES: usize = 1 << 31;
+/// How far past the hive and its logged pages a log entry may declare the hive bins to reach.
+const GROWTH_MARGIN: usize = 16 << 20;
 
 /// One log entry, validated.
 struct Entry<'a> {
@@ -139,19 +141,44 @@ pub fn replay(hive: &[u8], logs: &[&[u8]]) -> Option<(Vec<u8>, usize)> {
         if entry.sequence != expected {
             break;
         }
+        // The log names the hive's new size; it may grow the hive, but not beyond what its own
+        // pages reach plus a margin (a forged size must not cost gigabytes of zeros).
         let wanted = BASE_BLOCK.checked_add(entry.bins_size)?;
-        if wanted > MAX_HIVE_BYTES {
+        let reach = entry
+            .pages
+            .iter()
+            .filter_map(|(offset, data)| BASE_BLOCK.checked_add(*offset)?.checked_add(data.len()))
+            .max()
+            .unwrap_or(0);
+        let limit = hive
+            .len()
+            .max(reach)
+            .saturating_add(GROWTH_MARGIN)
+            .min(MAX_HIVE_BYTES);
+        if wanted > limit || reach > wanted {
+            break;
+        }
+        if copy.len() < wanted && copy.try_reserve(wanted - copy.len()).is_err() {
             break;
         }
         if copy.len() < wanted {
             copy.resize(wanted, 0);
         }
+        // Every page must fit before any is applied: a damaged entry is not half applied.
+        let fits = entry.pages.iter().all(|(offset, data)| {
+            BASE_BLOCK
+                .checked_add(*offset)
+                .and_then(|start| start.checked_add(data.len()))
+                .is_some_and(|end| end <= copy.len())
+        });
+        if !fits {
+            break;
+        }
         for (offset, data) in &entry.pages {
             let start = BASE_BLOCK.checked_add(*offset)?;
-            let Some(target) = copy.get_mut(start..start.checked_add(data.len())?) else {
-                break;
-            };
-            target.copy_from_slice(data);
+            if let Some(target) = copy.get_mut(start..start.checked_add(data.len())?) {
+                target.copy_from_slice(data);
+            }
         }
         applied += 1;
         expected = expected.wrapping_add(1);
@@ -235,6 +262,16 @@ mod tests {
         assert_eq!(applied, 2);
         assert_eq!(replayed[BASE_BLOCK], 2);
         assert_eq!(u32_at(&replayed, 4), u32_at(&replayed, 8));
+        // A forged hive size (far past the hive and its pages) is refused, not allocated.
+        let mut forged = entry(5, &[1u8; 4096]);
+        forged[16..20].copy_from_slice(&0x7fff_e000u32.to_le_bytes());
+        let h1 = marvin32(MARVIN_SEED, &forged[ENTRY_HEADER..]);
+        forged[24..32].copy_from_slice(&h1.to_le_bytes());
+        let h2 = marvin32(MARVIN_SEED, &forged[..32]);
+        forged[32..40].copy_from_slice(&h2.to_le_bytes());
+        let mut forged_log = vec![0u8; SECTOR];
+        forged_log.extend(forged);
+        assert!(replay(&hive, &[&forged_log]).is_none());
         // A damaged entry stops the replay before it.
         let mut bad = log.clone();
         bad[SECTOR + ENTRY_HEADER + 16] ^= 0xff;

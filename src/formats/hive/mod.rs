@@ -35,6 +35,11 @@ pub enum HiveState {
     },
     /// Dirty and no usable log beside it: opened without validation, as it is on disk.
     DirtyUnreplayed,
+    /// Clean, but its base block failed validation (checksum, header fields): read as it is.
+    Unvalidated {
+        /// What nt-hive refused.
+        reason: String,
+    },
 }
 
 /// An opened hive.
@@ -63,7 +68,13 @@ impl RegData {
         match self {
             RegData::Dword(v) => Some(u64::from(*v)),
             RegData::Qword(v) => Some(*v),
-            RegData::Text(t) => t.trim().parse().ok(),
+            RegData::Text(t) => {
+                let t = t.trim();
+                match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+                    Some(hex) => u64::from_str_radix(hex, 16).ok(),
+                    None => t.parse().ok(),
+                }
+            }
             RegData::Binary(_) => None,
         }
     }
@@ -121,12 +132,16 @@ impl<'a> RegistryHive<'a> {
                 _ => (Cow::Borrowed(bytes), HiveState::DirtyUnreplayed),
             }
         };
-        let hive = RegistryHive { bytes, state };
-        let opened = match hive.state {
-            HiveState::Clean => Hive::new(hive.bytes.as_ref()).map(|_| ()),
-            _ => Hive::without_validation(hive.bytes.as_ref()).map(|_| ()),
-        };
-        opened.map_err(|err| unreadable(err.to_string()))?;
+        let mut hive = RegistryHive { bytes, state };
+        if hive.state == HiveState::Clean
+            && let Err(err) = Hive::new(hive.bytes.as_ref())
+        {
+            // A bad checksum or header field must not cost the whole hive: read it as it is.
+            hive.state = HiveState::Unvalidated {
+                reason: err.to_string(),
+            };
+        }
+        Hive::without_validation(hive.bytes.as_ref()).map_err(|err| unreadable(err.to_string()))?;
         Ok(hive)
     }
 

@@ -6,10 +6,15 @@
 use super::{RegData, RegValue, RegistryHive};
 use crate::time::Timestamp;
 
-/// Office roots in a user hive: user settings and policies.
+/// Office roots: user settings and policies in a user hive, machine-wide settings and policies
+/// in a SOFTWARE hive (and its 32-bit view).
 const OFFICE_ROOTS: &[&str] = &[
     r"Software\Microsoft\Office",
     r"Software\Policies\Microsoft\Office",
+    r"Microsoft\Office",
+    r"Policies\Microsoft\Office",
+    r"WOW6432Node\Microsoft\Office",
+    r"WOW6432Node\Policies\Microsoft\Office",
 ];
 /// Keys below `<root>\<version>\<application>` whose values are security or link settings.
 const SETTING_KEYS: &[&str] = &[
@@ -24,6 +29,13 @@ const KILL_BIT_KEYS: &[&str] = &[
     r"WOW6432Node\Microsoft\Office\Common\COM Compatibility\{0002CE02-0000-0000-C000-000000000046}",
     r"Microsoft\Office\ClickToRun\REGISTRY\MACHINE\Software\Microsoft\Office\Common\COM Compatibility\{0002CE02-0000-0000-C000-000000000046}",
     r"Microsoft\Office\ClickToRun\REGISTRY\MACHINE\Software\Wow6432Node\Microsoft\Office\Common\COM Compatibility\{0002CE02-0000-0000-C000-000000000046}",
+];
+/// For each of [`KILL_BIT_KEYS`], the key whose existence makes that path matter (empty: always).
+const KILL_BIT_VIEWS: &[&str] = &[
+    "",
+    "WOW6432Node",
+    r"Microsoft\Office\ClickToRun\REGISTRY\MACHINE\Software\Microsoft\Office",
+    r"Microsoft\Office\ClickToRun\REGISTRY\MACHINE\Software\Wow6432Node",
 ];
 /// The compatibility flags value.
 const COMPATIBILITY_FLAGS: &str = "Compatibility Flags";
@@ -83,11 +95,13 @@ pub struct MruItem {
     pub key: String,
 }
 
-/// The Equation Editor kill bit at one path of a SOFTWARE hive.
+/// The Equation Editor kill bit at one path of a SOFTWARE hive (present or not).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KillBit {
     /// The key.
     pub key: String,
+    /// Whether the key exists (a missing key leaves Equation Editor runnable through this view).
+    pub present: bool,
     /// `Compatibility Flags`, when the value exists.
     pub flags: Option<u64>,
     /// The key's last-written time.
@@ -112,7 +126,7 @@ pub struct HiveFacts {
     pub trust_records: Vec<TrustRecord>,
     /// MRU items (user hives).
     pub mru: Vec<MruItem>,
-    /// Equation Editor kill bits, one per known path present (SOFTWARE).
+    /// Equation Editor kill bits, one per known path whose registry view exists (SOFTWARE).
     pub kill_bits: Vec<KillBit>,
     /// Whether the hive is a SOFTWARE hive (so absent kill bits mean something).
     pub is_software: bool,
@@ -140,10 +154,13 @@ pub fn read(hive: &RegistryHive<'_>) -> HiveFacts {
     }
     facts.is_software = hive.has_key(r"Microsoft\Windows NT\CurrentVersion");
     if facts.is_software {
-        for key in KILL_BIT_KEYS {
-            if hive.has_key(key) {
+        for (key, view) in KILL_BIT_KEYS.iter().zip(KILL_BIT_VIEWS) {
+            let present = hive.has_key(key);
+            // A path matters where its registry view exists (32-bit, Click-to-Run).
+            if present || view.is_empty() || hive.has_key(view) {
                 facts.kill_bits.push(KillBit {
                     key: (*key).to_owned(),
+                    present,
                     flags: hive
                         .value(key, COMPATIBILITY_FLAGS)
                         .and_then(|v| v.data.number()),
