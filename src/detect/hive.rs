@@ -2,9 +2,9 @@
 //! profile that the event-log checks use, so one list serves both), Equation Editor kill bits,
 //! and the traces of opened and trusted documents as context rows.
 
+use super::Event;
 use super::eventlog::registry;
 use super::timeline::desc;
-use super::{Event, EventFields};
 use crate::formats::evtx::typed::RegistryChange;
 use crate::formats::hive::office::{HiveFacts, KillBit, MruItem, OfficeSetting, TrustRecord};
 use crate::profile::{Profile, Severity};
@@ -67,28 +67,20 @@ fn base(
     message: String,
     severity: Severity,
 ) -> Event {
-    let (timestamp, timestamp_desc) = time.unwrap_or((Timestamp::UNIX_EPOCH, desc::NOT_A_TIME));
-    let mut tags = vec![profile.technique.clone(), severity.name().to_owned()];
-    if ctx.dirty {
-        tags.push("dirty_hive".to_owned());
-    }
-    Event {
-        timestamp,
-        timestamp_desc,
+    let mut row = Event::new(
+        &profile.technique,
+        severity,
         data_type,
         message,
-        tags,
-        severity,
-        confidence: None,
-        rule_id: None,
-        rule_title: None,
-        evidence: ctx.evidence.to_owned(),
-        source_path: ctx.source_path.to_owned(),
-        host: None,
-        user: ctx.user.clone(),
-        offset: None,
-        fields: EventFields::default(),
+        time.unwrap_or((Timestamp::UNIX_EPOCH, desc::NOT_A_TIME)),
+        ctx.evidence,
+        ctx.source_path,
+    );
+    if ctx.dirty {
+        row.tags.push("dirty_hive".to_owned());
     }
+    row.user.clone_from(&ctx.user);
+    row
 }
 
 /// As the registry checks see a value: `key\name` set to its number.
@@ -107,64 +99,49 @@ fn setting_rows(profile: &Profile, ctx: &HiveContext<'_>, setting: &OfficeSettin
     if !registry::watched(&profile.eventlog, &change.target) {
         return Vec::new();
     }
-    let time = value.key_written.map(|t| (t, desc::MODIFICATION));
     let scope = if setting.policy {
         "policy"
     } else {
         "user setting"
     };
-    let findings = registry::check(&profile.eventlog, &change);
-    let fill = |row: &mut Event| {
+    let what = format!(
+        "Office {} {} {scope} {} = {}",
+        setting.version,
+        setting.application,
+        value.name,
+        value.data.display()
+    );
+    let row = |message: String, severity| {
+        let time = value.key_written.map(|t| (t, desc::MODIFICATION));
+        let mut row = base(
+            profile,
+            ctx,
+            time,
+            "ddesweep:registry:office_setting",
+            message,
+            severity,
+        );
         row.fields.registry_key = Some(change.target.clone());
         row.fields.value = Some(value.data.display());
+        row
     };
+    let findings = registry::check(&profile.eventlog, &change);
     if findings.is_empty() {
         let verdict = if value.data.number().is_some() {
             "does not enable DDE"
         } else {
             "not a number Office reads for this setting: state unknown"
         };
-        let mut row = base(
-            profile,
-            ctx,
-            time,
-            "ddesweep:registry:office_setting",
-            format!(
-                "Office {} {} {scope} {} = {} ({verdict})",
-                setting.version,
-                setting.application,
-                value.name,
-                value.data.display()
-            ),
-            Severity::Info,
-        );
-        row.tags.push("context".to_owned());
-        fill(&mut row);
-        return vec![row];
+        let mut context = row(format!("{what} ({verdict})"), Severity::Info);
+        context.tags.push("context".to_owned());
+        return vec![context];
     }
     findings
         .into_iter()
         .map(|finding| {
-            let mut row = base(
-                profile,
-                ctx,
-                time,
-                "ddesweep:registry:office_setting",
-                format!(
-                    "Office {} {} {scope} {} = {} [{}]",
-                    setting.version,
-                    setting.application,
-                    value.name,
-                    value.data.display(),
-                    finding.why
-                ),
-                finding.severity,
-            );
-            row.rule_id = Some(finding.rule.id.clone());
-            row.rule_title = Some(finding.rule.title.clone());
-            row.confidence = Some(finding.rule.confidence);
-            fill(&mut row);
-            row
+            let mut found = row(format!("{what} [{}]", finding.why), finding.severity);
+            found.set_rule(&finding.rule);
+            found
         })
         .collect()
 }
@@ -214,9 +191,7 @@ fn kill_bit_rows(profile: &Profile, ctx: &HiveContext<'_>, bit: &KillBit) -> Vec
             message.clone(),
             finding.severity,
         );
-        row.rule_id = Some(finding.rule.id.clone());
-        row.rule_title = Some(finding.rule.title.clone());
-        row.confidence = Some(finding.rule.confidence);
+        row.set_rule(&finding.rule);
         rows.push(row);
     }
     for row in &mut rows {

@@ -2,9 +2,9 @@
 //! finding at its latest run; the prefetch of the shells and LOLBins DDE payloads start gives
 //! context rows, one per recorded run, so the timeline shows when they ran.
 
+use super::Event;
 use super::eventlog::process::file_name;
 use super::timeline::desc;
-use super::{Event, EventFields};
 use crate::formats::prefetch::Prefetch;
 use crate::profile::{Profile, Severity};
 use crate::time::Timestamp;
@@ -54,14 +54,6 @@ pub fn prefetch_events(
             } else {
                 Severity::Info
             };
-            let mut tags = vec![
-                profile.technique.clone(),
-                severity.name().to_owned(),
-                "prefetch".to_owned(),
-            ];
-            if !finding {
-                tags.push("context".to_owned());
-            }
             let which = if time.is_none() {
                 "no run time recorded".to_owned()
             } else if index == 0 {
@@ -69,47 +61,36 @@ pub fn prefetch_events(
             } else {
                 format!("run {} of the {runs} recorded", index + 1)
             };
-            let mut event = Event {
-                timestamp: time.unwrap_or(Timestamp::UNIX_EPOCH),
-                timestamp_desc: match (time, index) {
-                    (None, _) => desc::NOT_A_TIME,
-                    (Some(_), 0) => LAST_EXECUTED,
-                    (Some(_), _) => PREVIOUS_EXECUTED,
-                },
-                data_type: "ddesweep:prefetch:execution",
-                message: format!(
-                    "{} ran ({which}; run count {}, prefetch version {}{})",
-                    prefetch.executable,
-                    prefetch.run_count,
-                    prefetch.version,
-                    if prefetch.compressed {
-                        ", compressed"
-                    } else {
-                        ""
-                    }
-                ),
-                tags,
-                severity,
-                confidence: None,
-                rule_id: None,
-                rule_title: None,
-                evidence: ctx.evidence.to_owned(),
-                source_path: ctx.source_path.to_owned(),
-                host: None,
-                user: None,
-                offset: None,
-                fields: EventFields {
-                    image: Some(prefetch.executable.clone()),
-                    value: Some(format!("run count {}", prefetch.run_count)),
-                    ..EventFields::default()
-                },
+            let time = match (time, index) {
+                (None, _) => (Timestamp::UNIX_EPOCH, desc::NOT_A_TIME),
+                (Some(time), 0) => (time, LAST_EXECUTED),
+                (Some(time), _) => (time, PREVIOUS_EXECUTED),
             };
+            let compressed = if prefetch.compressed {
+                ", compressed"
+            } else {
+                ""
+            };
+            let mut event = Event::new(
+                &profile.technique,
+                severity,
+                "ddesweep:prefetch:execution",
+                format!(
+                    "{} ran ({which}; run count {}, prefetch version {}{compressed})",
+                    prefetch.executable, prefetch.run_count, prefetch.version,
+                ),
+                time,
+                ctx.evidence,
+                ctx.source_path,
+            );
+            event.tags.push("prefetch".to_owned());
             if finding {
-                let rule = &profile.eventlog.rules.equation_editor_process;
-                event.rule_id = Some(rule.id.clone());
-                event.rule_title = Some(rule.title.clone());
-                event.confidence = Some(rule.confidence);
+                event.set_rule(&profile.eventlog.rules.equation_editor_process);
+            } else {
+                event.tags.push("context".to_owned());
             }
+            event.fields.image = Some(prefetch.executable.clone());
+            event.fields.value = Some(format!("run count {}", prefetch.run_count));
             event
         })
         .collect()

@@ -7,7 +7,7 @@
 //! changed and was last read. Pure: the caller supplies the times.
 
 use crate::evidence::FileTimes;
-use crate::profile::{Confidence, Profile, Severity};
+use crate::profile::{Confidence, Profile, Rule, Severity};
 use crate::time::Timestamp;
 
 use super::{Finding, FindingKind};
@@ -61,78 +61,154 @@ pub struct Event {
     pub fields: EventFields,
 }
 
-/// The detail fields a row may carry (flat and few: Timesketch caps an index's fields).
-#[derive(Clone, Debug, Default, Eq, PartialEq)]
+/// The detail fields a row may carry (flat and few: Timesketch caps an index's fields). They
+/// serialise as the timeline's detail columns, absent where `None`.
+#[derive(Clone, Debug, Default, Eq, PartialEq, serde::Serialize)]
 pub struct EventFields {
     /// The command a DDE construct runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<String>,
     /// The field instruction, link or formula as found.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub field_code: Option<String>,
     /// DDE service (program).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dde_service: Option<String>,
     /// DDE topic.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dde_topic: Option<String>,
     /// DDE item.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dde_item: Option<String>,
     /// Package part.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub part: Option<String>,
     /// Cell or defined name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cell: Option<String>,
     /// Escalation markers in the command, comma-separated.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub markers: Option<String>,
     /// SHA-256 of the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
     /// File size in bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub file_size: Option<u64>,
     /// Document format (`docx`, `xlsx`, `rtf`, `csv`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub document_format: Option<&'static str>,
     /// Event log channel.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
     /// Event provider (plaso's `source_name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source_name: Option<String>,
     /// Event ID (plaso's `event_identifier`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub event_identifier: Option<u32>,
     /// Event record number (plaso's `record_number`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub record_number: Option<u64>,
     /// Computer that logged the event (plaso's `computer_name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub computer_name: Option<String>,
     /// Process image.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     /// Parent process image.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_image: Option<String>,
     /// Parent process command line.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_command_line: Option<String>,
     /// Process ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub process_id: Option<u64>,
     /// Process GUID (Sysmon).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub process_guid: Option<String>,
     /// Parent process ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_process_id: Option<u64>,
     /// Parent process GUID (Sysmon).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_process_guid: Option<String>,
     /// Logon ID of the process.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logon_id: Option<String>,
     /// Image hashes (Sysmon `Hashes`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hashes: Option<String>,
     /// Registry path of a value or key.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub registry_key: Option<String>,
     /// Registry data written.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// Network destination (`ip:port`).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination: Option<String>,
     /// Network destination host name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub destination_hostname: Option<String>,
     /// Module (DLL) loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub module: Option<String>,
     /// Document a process opened (from its command line).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
     /// The event record as XML (what Timesketch's Sigma mappings search).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub xml_string: Option<String>,
     /// The SID of the row's user (from a SOFTWARE hive's ProfileList of the same evidence).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_sid: Option<String>,
 }
 
 impl Event {
+    /// A row of `severity` for a file of the evidence, without rule, host, user, offset or
+    /// details: tagged with `technique` and the severity, at `time` (when, and what it means).
+    pub fn new(
+        technique: &str,
+        severity: Severity,
+        data_type: &'static str,
+        message: String,
+        time: (Timestamp, &'static str),
+        evidence: &str,
+        source_path: &str,
+    ) -> Event {
+        Event {
+            timestamp: time.0,
+            timestamp_desc: time.1,
+            data_type,
+            message,
+            tags: vec![technique.to_owned(), severity.name().to_owned()],
+            severity,
+            confidence: None,
+            rule_id: None,
+            rule_title: None,
+            evidence: evidence.to_owned(),
+            source_path: source_path.to_owned(),
+            host: None,
+            user: None,
+            offset: None,
+            fields: EventFields::default(),
+        }
+    }
+
+    /// Makes the row a finding of `rule` (its id, title and confidence).
+    pub fn set_rule(&mut self, rule: &Rule) {
+        self.rule_id = Some(rule.id.clone());
+        self.rule_title = Some(rule.title.clone());
+        self.confidence = Some(rule.confidence);
+    }
+
+    /// Whether the row is a finding rather than context (its severity is above info).
+    pub fn is_finding(&self) -> bool {
+        self.severity > Severity::Info
+    }
+
     /// The order rows are written in: time, then a key that is stable across runs and thread
     /// counts.
     #[allow(clippy::type_complexity)]
@@ -190,27 +266,24 @@ pub fn document_events(
     }
     let user = user_from_path(&profile.user_profile_roots, ctx.source_path);
     let (timestamp, timestamp_desc) = primary_time(&ctx.times);
-    let base = |timestamp, timestamp_desc, data_type, message, severity: Severity| Event {
-        timestamp,
-        timestamp_desc,
-        data_type,
-        message,
-        tags: vec![profile.technique.clone(), severity.name().to_owned()],
-        severity,
-        confidence: None,
-        rule_id: None,
-        rule_title: None,
-        evidence: ctx.evidence.to_owned(),
-        source_path: ctx.source_path.to_owned(),
-        host: None,
-        user: user.clone(),
-        offset: None,
-        fields: EventFields {
+    let base = |timestamp, timestamp_desc, data_type, message, severity: Severity| {
+        let mut event = Event::new(
+            &profile.technique,
+            severity,
+            data_type,
+            message,
+            (timestamp, timestamp_desc),
+            ctx.evidence,
+            ctx.source_path,
+        );
+        event.user.clone_from(&user);
+        event.fields = EventFields {
             sha256: Some(ctx.sha256.to_owned()),
             file_size: Some(ctx.size),
             document_format: Some(ctx.format),
             ..EventFields::default()
-        },
+        };
+        event
     };
     let mut events: Vec<Event> = findings
         .iter()

@@ -26,7 +26,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::OutputError;
-use crate::detect::Event;
+use crate::detect::{Event, EventFields};
 use crate::profile::{Confidence, Severity};
 
 /// Every column, in output order.
@@ -105,78 +105,14 @@ pub struct TimelineRow<'a> {
     rule_title: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     confidence: Option<Confidence>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    command: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field_code: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dde_service: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dde_topic: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    dde_item: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    part: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cell: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    markers: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sha256: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    file_size: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    document_format: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    channel: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    event_identifier: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    record_number: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    computer_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    image: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    parent_image: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    parent_command_line: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    process_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    process_guid: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    parent_process_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    parent_process_guid: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    logon_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    hashes: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    registry_key: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    value: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    destination: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    destination_hostname: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    module: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    document: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    xml_string: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_sid: Option<&'a str>,
+    /// The detail columns, in [`COLUMNS`] order.
+    #[serde(flatten)]
+    fields: &'a EventFields,
 }
 
 impl<'a> TimelineRow<'a> {
     /// The wire row of `event`.
     pub fn new(event: &'a Event) -> TimelineRow<'a> {
-        let f = &event.fields;
         TimelineRow {
             message: &event.message,
             datetime: event.timestamp.to_rfc3339(),
@@ -193,39 +129,7 @@ impl<'a> TimelineRow<'a> {
             rule_id: event.rule_id.as_deref(),
             rule_title: event.rule_title.as_deref(),
             confidence: event.confidence,
-            command: f.command.as_deref(),
-            field_code: f.field_code.as_deref(),
-            dde_service: f.dde_service.as_deref(),
-            dde_topic: f.dde_topic.as_deref(),
-            dde_item: f.dde_item.as_deref(),
-            part: f.part.as_deref(),
-            cell: f.cell.as_deref(),
-            markers: f.markers.as_deref(),
-            sha256: f.sha256.as_deref(),
-            file_size: f.file_size,
-            document_format: f.document_format,
-            channel: f.channel.as_deref(),
-            source_name: f.source_name.as_deref(),
-            event_identifier: f.event_identifier,
-            record_number: f.record_number,
-            computer_name: f.computer_name.as_deref(),
-            image: f.image.as_deref(),
-            parent_image: f.parent_image.as_deref(),
-            parent_command_line: f.parent_command_line.as_deref(),
-            process_id: f.process_id,
-            process_guid: f.process_guid.as_deref(),
-            parent_process_id: f.parent_process_id,
-            parent_process_guid: f.parent_process_guid.as_deref(),
-            logon_id: f.logon_id.as_deref(),
-            hashes: f.hashes.as_deref(),
-            registry_key: f.registry_key.as_deref(),
-            value: f.value.as_deref(),
-            destination: f.destination.as_deref(),
-            destination_hostname: f.destination_hostname.as_deref(),
-            module: f.module.as_deref(),
-            document: f.document.as_deref(),
-            xml_string: f.xml_string.as_deref(),
-            user_sid: f.user_sid.as_deref(),
+            fields: &event.fields,
         }
     }
 

@@ -7,7 +7,7 @@ use crate::detect::eventlog::{self, LogContext, LogOutcome};
 use crate::formats::evtx::EvtxScan;
 use crate::formats::{self, FormatError};
 use crate::output::manifest::{ArtifactRecord, EventLogAccount};
-use crate::profile::{Profile, Severity};
+use crate::profile::Profile;
 
 /// Analyses the event log in `bytes`; `record` already names the artifact.
 pub(super) fn analyze(
@@ -29,11 +29,7 @@ pub(super) fn analyze(
         Err(err) => return finish(record, Status::Failed, err.to_string()),
     };
     record.format = Some("evtx");
-    record.findings = outcome
-        .events
-        .iter()
-        .filter(|e| e.severity > Severity::Info)
-        .count();
+    record.findings = outcome.events.iter().filter(|e| e.is_finding()).count();
     let incomplete = scan.problems.iter().any(|p| p.incomplete);
     record.status = if incomplete && scan.stats.records_read == 0 {
         Status::Failed

@@ -14,7 +14,7 @@ use crate::formats::FormatError;
 use crate::formats::hive::office::HiveFacts;
 use crate::formats::hive::{HiveState, RegistryHive, office};
 use crate::output::manifest::{ArtifactRecord, HiveAccount};
-use crate::profile::{Profile, Severity};
+use crate::profile::Profile;
 
 /// Extensions of transaction logs (they start with a base block too, so they look like hives).
 const LOG_EXTENSIONS: &[&str] = &["log", "log1", "log2"];
@@ -60,10 +60,7 @@ pub(super) fn analyze(
     }
     record.format = Some("regf");
     record.status = Status::Analyzed;
-    record.findings = events
-        .iter()
-        .filter(|e| e.severity > Severity::Info)
-        .count();
+    record.findings = events.iter().filter(|e| e.is_finding()).count();
     record.reason = match &state {
         HiveState::Clean => None,
         HiveState::Replayed { entries } => Some(format!(

@@ -33,7 +33,7 @@ use crate::output::manifest::{
     ArtifactRecord, EvidenceRecord, Manifest, ProfileRecord, TimelineRecord, Totals,
 };
 use crate::output::{self, OutputError, TimelineFormat};
-use crate::profile::{LoadedProfile, Profile, Severity};
+use crate::profile::{LoadedProfile, Profile};
 use crate::time::Timestamp;
 
 /// Everything a run needs.
@@ -218,7 +218,7 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
         records.push(outcome.record);
         events.extend(outcome.events);
     }
-    attribute_hosts(&records, &mut events);
+    join_across_artifacts(&records, &mut events);
     events.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let timeline = settings.output_dir.join(settings.format.file_name());
     write_file(&timeline, |out| match settings.format {
@@ -241,10 +241,7 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
         timeline: TimelineRecord {
             file: settings.format.file_name(),
             rows: events.len(),
-            findings: events
-                .iter()
-                .filter(|e| e.severity > Severity::Info)
-                .count(),
+            findings: events.iter().filter(|e| e.is_finding()).count(),
         },
         totals,
         totals_by_kind,
@@ -265,7 +262,7 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
 /// Joins what one artifact knows to the rows of the others of the same evidence item: rows
 /// without a host get the computer name of the item's SYSTEM hive (when it names exactly one),
 /// and rows whose user has a profile in the item's SOFTWARE ProfileList get that user's SID.
-fn attribute_hosts(records: &[ArtifactRecord], events: &mut [Event]) {
+fn join_across_artifacts(records: &[ArtifactRecord], events: &mut [Event]) {
     use std::collections::{BTreeMap, BTreeSet};
     let mut names: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     // (evidence, lower-case profile folder name) -> SID.

@@ -6,7 +6,6 @@ use crate::artifact::Status;
 use crate::detect::prefetch::{PrefetchContext, prefetch_events};
 use crate::formats::prefetch;
 use crate::output::manifest::ArtifactRecord;
-use crate::profile::Severity;
 
 /// Analyses the prefetch file in `bytes`; `record` already names the artifact.
 pub(super) fn analyze(
@@ -31,10 +30,7 @@ pub(super) fn analyze(
         "prefetch"
     });
     record.status = Status::Analyzed;
-    record.findings = events
-        .iter()
-        .filter(|e| e.severity > Severity::Info)
-        .count();
+    record.findings = events.iter().filter(|e| e.is_finding()).count();
     record.reason = Some(format!(
         "{} version {}: run count {}, {} run time(s)",
         parsed.executable,

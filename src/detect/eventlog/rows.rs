@@ -69,40 +69,34 @@ fn base_row(
     message: String,
     severity: Severity,
 ) -> Event {
-    Event {
-        timestamp: record.timestamp.unwrap_or(Timestamp::UNIX_EPOCH),
-        timestamp_desc: if record.timestamp.is_some() {
-            RECORDED
-        } else {
-            desc::NOT_A_TIME
-        },
+    let time = match record.timestamp {
+        Some(timestamp) => (timestamp, RECORDED),
+        None => (Timestamp::UNIX_EPOCH, desc::NOT_A_TIME),
+    };
+    let mut row = Event::new(
+        &profile.technique,
+        severity,
         data_type,
         message,
-        tags: vec![profile.technique.clone(), severity.name().to_owned()],
-        severity,
-        confidence: None,
-        rule_id: None,
-        rule_title: None,
-        evidence: ctx.evidence.to_owned(),
-        source_path: ctx.source_path.to_owned(),
-        host: (!record.computer.is_empty()).then(|| record.computer.clone()),
-        // Sysmon's own record is written by its service (S-1-5-18): the user is in its data.
-        user: if record.channel.eq_ignore_ascii_case(typed::SYSMON) {
-            None
-        } else {
-            record.user_sid.clone()
-        },
-        offset: None,
-        fields: EventFields {
-            channel: Some(record.channel.clone()),
-            source_name: Some(record.provider.clone()),
-            event_identifier: Some(record.event_id),
-            record_number: Some(record.record_id),
-            computer_name: Some(record.computer.clone()),
-            xml_string: Some(record.xml.clone()),
-            ..EventFields::default()
-        },
+        time,
+        ctx.evidence,
+        ctx.source_path,
+    );
+    row.host = (!record.computer.is_empty()).then(|| record.computer.clone());
+    // Sysmon's own record is written by its service (S-1-5-18): the user is in its data.
+    if !record.channel.eq_ignore_ascii_case(typed::SYSMON) {
+        row.user.clone_from(&record.user_sid);
     }
+    row.fields = EventFields {
+        channel: Some(record.channel.clone()),
+        source_name: Some(record.provider.clone()),
+        event_identifier: Some(record.event_id),
+        record_number: Some(record.record_id),
+        computer_name: Some(record.computer.clone()),
+        xml_string: Some(record.xml.clone()),
+        ..EventFields::default()
+    };
+    row
 }
 
 /// Fills the process fields of a row.
@@ -210,9 +204,7 @@ pub(super) fn finding_row(
         message,
         finding.severity,
     );
-    row.rule_id = Some(finding.rule.id.clone());
-    row.rule_title = Some(finding.rule.title.clone());
-    row.confidence = Some(finding.rule.confidence);
+    row.set_rule(&finding.rule);
     row.fields.markers = (!finding.markers.is_empty()).then(|| finding.markers.join(","));
     match event {
         TypedEvent::ProcessStart(start) => process_fields(&mut row, start),

@@ -58,8 +58,6 @@ pub struct EventRecord {
     pub data: Vec<(Option<String>, String)>,
     /// The record as XML, as the evtx crate renders it.
     pub xml: String,
-    /// Whether the record came from a chunk cut short at the end of the file.
-    pub from_truncated_chunk: bool,
 }
 
 impl EventRecord {

@@ -38,8 +38,6 @@ pub(super) struct Segment {
     first: usize,
     /// Slots in it.
     slots: usize,
-    /// Whether its (single) slot is a chunk cut short by the end of the file.
-    truncated: bool,
 }
 
 /// What reading the slots' signatures showed, and the segments to parse.
@@ -102,7 +100,6 @@ pub(super) fn plan(body: &[u8], header_count: u64) -> Plan {
             cut = Some(Segment {
                 first: last,
                 slots: 1,
-                truncated: true,
             });
             problems.push(slot_problem(
                 last,
@@ -125,7 +122,6 @@ pub(super) fn plan(body: &[u8], header_count: u64) -> Plan {
         .map(|first| Segment {
             first,
             slots: SEGMENT_CHUNKS.min(full_end - first),
-            truncated: false,
         })
         .collect();
     segments.extend(cut);
@@ -237,13 +233,11 @@ pub(super) fn scan_segment(
         }
     };
     let selection = Arc::clone(selection);
-    let truncated = segment.truncated;
     let facts = Arc::new(Mutex::new(TemplateFacts::default()));
     let mut failures = Vec::new();
     let mut scratch = Vec::new();
-    let records = parser.serialized_records(move |record| {
-        select(record?, &selection, &facts, truncated, &mut scratch)
-    });
+    let records =
+        parser.serialized_records(move |record| select(record?, &selection, &facts, &mut scratch));
     for item in records {
         match item {
             Ok(Some(record)) => {
@@ -289,7 +283,6 @@ fn select(
     record: EvtxRecord<'_>,
     selection: &Selection,
     facts: &Mutex<TemplateFacts>,
-    truncated: bool,
     scratch: &mut Vec<u8>,
 ) -> Result<Option<EventRecord>, EvtxError> {
     let header_id = record.event_record_id;
@@ -332,7 +325,6 @@ fn select(
     match xml::decode(&rendered, header_id, header_time) {
         Some(mut event) => {
             event.xml = rendered;
-            event.from_truncated_chunk = truncated;
             Ok(Some(event))
         }
         None => Err(EvtxError::CalculationError(format!(

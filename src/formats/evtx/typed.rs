@@ -368,7 +368,6 @@ mod tests {
                 .map(|(n, v)| (Some((*n).to_owned()), (*v).to_owned()))
                 .collect(),
             xml: String::new(),
-            from_truncated_chunk: false,
         }
     }
 

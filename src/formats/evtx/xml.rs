@@ -61,7 +61,6 @@ pub(super) fn decode(
         user_sid: None,
         data: Vec::new(),
         xml: String::new(),
-        from_truncated_chunk: false,
     };
     let mut reader = lenient(xml);
     let mut section = Section::Other;
