@@ -27,6 +27,9 @@ pub struct HiveContext<'a> {
 const TRUST_EDITING: u32 = 0x0000_0001;
 /// Trust flag: the user enabled content (macros, links, DDE).
 const TRUST_CONTENT: u32 = 0x7fff_ffff;
+/// The COM compatibility flag that blocks a class (the kill bit): what the row says about the
+/// key, whatever the profile rates as a finding.
+const KILL_BIT: u64 = 0x400;
 
 /// The rows of one hive.
 pub fn hive_events(profile: &Profile, ctx: &HiveContext<'_>, facts: &HiveFacts) -> Vec<Event> {
@@ -160,7 +163,7 @@ fn kill_bit_rows(profile: &Profile, ctx: &HiveContext<'_>, bit: &KillBit) -> Vec
     };
     let state = if !bit.present {
         "key absent: Equation Editor can run through this registry view"
-    } else if findings.is_empty() && bit.flags.is_some_and(|f| f & 0x400 != 0) {
+    } else if findings.is_empty() && bit.flags.is_some_and(|f| f & KILL_BIT != 0) {
         "set: Equation Editor is blocked"
     } else {
         "not set: Equation Editor can run"

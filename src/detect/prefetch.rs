@@ -9,11 +9,6 @@ use crate::formats::prefetch::Prefetch;
 use crate::profile::{Profile, Severity};
 use crate::time::Timestamp;
 
-/// plaso's description of a prefetch run time.
-const LAST_EXECUTED: &str = "Last Time Executed";
-/// plaso's description of an earlier run time.
-const PREVIOUS_EXECUTED: &str = "Previous Last Time Executed";
-
 /// The prefetch file the rows come from.
 #[derive(Clone, Debug)]
 pub struct PrefetchContext<'a> {
@@ -63,8 +58,8 @@ pub fn prefetch_events(
             };
             let time = match (time, index) {
                 (None, _) => (Timestamp::UNIX_EPOCH, desc::NOT_A_TIME),
-                (Some(time), 0) => (time, LAST_EXECUTED),
-                (Some(time), _) => (time, PREVIOUS_EXECUTED),
+                (Some(time), 0) => (time, desc::LAST_EXECUTED),
+                (Some(time), _) => (time, desc::PREVIOUS_EXECUTED),
             };
             let compressed = if prefetch.compressed {
                 ", compressed"

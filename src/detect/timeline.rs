@@ -24,6 +24,12 @@ pub mod desc {
     pub const CREATION: &str = "Creation Time";
     /// No time is known.
     pub const NOT_A_TIME: &str = "Not a time";
+    /// An event log record was written.
+    pub const RECORDED: &str = "Recorded Time";
+    /// A program's latest run (prefetch).
+    pub const LAST_EXECUTED: &str = "Last Time Executed";
+    /// An earlier run of a program (prefetch).
+    pub const PREVIOUS_EXECUTED: &str = "Previous Last Time Executed";
 }
 
 /// One timeline row, in ddesweep's terms (`output/` maps it to the wire format).

@@ -11,9 +11,6 @@ use crate::formats::evtx::typed::{self, OfficeAlert, ParentMatch, ProcessStart, 
 use crate::profile::{Profile, Severity};
 use crate::time::Timestamp;
 
-/// plaso's description of an event record's time.
-const RECORDED: &str = "Recorded Time";
-
 /// The log the rows come from.
 #[derive(Clone, Debug)]
 pub struct LogContext<'a> {
@@ -70,7 +67,7 @@ fn base_row(
     severity: Severity,
 ) -> Event {
     let time = match record.timestamp {
-        Some(timestamp) => (timestamp, RECORDED),
+        Some(timestamp) => (timestamp, desc::RECORDED),
         None => (Timestamp::UNIX_EPOCH, desc::NOT_A_TIME),
     };
     let mut row = Event::new(
