@@ -11,6 +11,7 @@
 
 pub mod document;
 pub mod eventlog;
+pub mod filesystem;
 pub mod hive;
 pub mod prefetch;
 pub mod timeline;

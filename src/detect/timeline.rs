@@ -170,6 +170,24 @@ pub struct EventFields {
     /// The SID of the row's user (from a SOFTWARE hive's ProfileList of the same evidence).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_sid: Option<String>,
+    /// Byte offset of the NTFS volume in its disk image (the partition's offset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub volume_offset: Option<u64>,
+    /// MFT record number of the file in its NTFS volume.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mft_record: Option<u64>,
+    /// The NTFS attribute a file-time row comes from (`$STANDARD_INFORMATION`, `$FILE_NAME`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mft_attribute: Option<&'static str>,
+    /// Mark of the Web: the URL zone the file was saved from (3 = internet).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zone_id: Option<u32>,
+    /// Mark of the Web: the address the file was downloaded from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_url: Option<String>,
+    /// Mark of the Web: the page the download started from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referrer_url: Option<String>,
 }
 
 impl Event {

@@ -71,6 +71,7 @@ pub fn walk(evidence: usize, root: &Path) -> Result<Vec<Entry>, EvidenceError> {
                     size: 0,
                     times: FileTimes::default(),
                     entry_type: EntryType::Unreadable(reason),
+                    image: None,
                 });
             }
         }
@@ -86,6 +87,7 @@ fn unreadable(evidence: usize, path: &Path, source_path: String, err: &std::io::
         size: 0,
         times: FileTimes::default(),
         entry_type: EntryType::Unreadable(format!("cannot inspect: {err}")),
+        image: None,
     }
 }
 
@@ -110,6 +112,7 @@ fn entry_from_metadata(
         size: meta.len(),
         times: file_times(meta),
         entry_type,
+        image: None,
     }
 }
 

@@ -13,11 +13,13 @@
 #![deny(unsafe_code)]
 
 mod dir;
+pub mod image;
 mod mmap;
 
 use std::path::{Path, PathBuf};
 
 pub use dir::walk;
+pub use image::ImageFile;
 pub use mmap::{EntryBytes, map_entry};
 
 use crate::time::Timestamp;
@@ -68,6 +70,9 @@ pub enum EntryType {
     Special,
     /// The walk could not read this entry (permission, I/O error, vanished file): the reason.
     Unreadable(String),
+    /// Listed but deliberately not read (an EFS-encrypted file, a deleted file whose clusters
+    /// now hold other data): the reason.
+    NotRead(String),
 }
 
 /// One file inside an evidence item, as the host saw it.
@@ -85,6 +90,8 @@ pub struct Entry {
     pub times: FileTimes,
     /// File, link, special file or unreadable entry.
     pub entry_type: EntryType,
+    /// For a file inside a disk image: where it is and what the file system says of it.
+    pub image: Option<ImageFile>,
 }
 
 impl Entry {
@@ -95,6 +102,41 @@ impl Entry {
             .next()
             .unwrap_or(self.source_path.as_str())
     }
+}
+
+/// An evidence item opened: its entries and what it is.
+#[derive(Debug)]
+pub struct EvidenceItem {
+    /// `directory`, `file` or `disk image`.
+    pub kind: &'static str,
+    /// Its entries.
+    pub entries: Vec<Entry>,
+    /// For a disk image: the container, volumes and table problems.
+    pub image: Option<image::OpenedImage>,
+}
+
+/// Opens the evidence item at `path`: a disk image (recognised by its bytes) is listed volume by
+/// volume; a directory is walked; any other file is one entry.
+pub fn open(evidence: usize, path: &Path) -> Result<EvidenceItem, EvidenceError> {
+    let meta = std::fs::metadata(path).map_err(|source| EvidenceError::Missing {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.is_file()
+        && let Some(kind) = image::sniff(path)
+    {
+        let mut opened = image::open(evidence, path, kind)?;
+        return Ok(EvidenceItem {
+            kind: "disk image",
+            entries: std::mem::take(&mut opened.entries),
+            image: Some(opened),
+        });
+    }
+    Ok(EvidenceItem {
+        kind: if meta.is_dir() { "directory" } else { "file" },
+        entries: walk(evidence, path)?,
+        image: None,
+    })
 }
 
 /// Renders `path` relative to `root` with `/` separators, as paths inside evidence are shown.

@@ -12,6 +12,9 @@ use serde::Serialize;
 
 use super::OutputError;
 use crate::artifact::{ArtifactKind, Status};
+use crate::evidence::image::VolumeRecord;
+use crate::evidence::image::ntfs::listing::FoundBy;
+use crate::evidence::image::ntfs::zone::MarkOfTheWeb;
 use crate::formats::evtx::EvtxStats;
 use crate::formats::hive::HiveState;
 
@@ -56,10 +59,23 @@ pub struct ProfileRecord {
 pub struct EvidenceRecord {
     /// The path as given.
     pub path: String,
-    /// `directory` or `file`.
+    /// `directory`, `file` or `disk image`.
     pub kind: &'static str,
     /// How many entries it held.
     pub entries: usize,
+    /// For a disk image: what holds its bytes (`raw`, `split raw`, `E01`, `Ex01`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<&'static str>,
+    /// For a disk image: its size in bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+    /// For a disk image: every volume found, scanned or not, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<VolumeRecord>,
+    /// Problems met reading the item (damaged partition tables), and the absence of any NTFS
+    /// volume in an image.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// The timeline written.
@@ -101,6 +117,23 @@ pub struct ArtifactRecord {
     /// For registry hives: how it was opened and what identifies its host and users.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hive: Option<HiveAccount>,
+    /// For a file inside a disk image: where it is in the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ntfs: Option<NtfsProvenance>,
+}
+
+/// Where a file of a disk image is, and how it was found.
+#[derive(Clone, Debug, Serialize)]
+pub struct NtfsProvenance {
+    /// Byte offset of its NTFS volume in the image.
+    pub volume_offset: u64,
+    /// Its MFT record number.
+    pub mft_record: u64,
+    /// Found by the directory walk, only by the MFT scan, or as a deleted record.
+    pub found_by: FoundBy,
+    /// Its Mark of the Web.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mark_of_the_web: Option<MarkOfTheWeb>,
 }
 
 /// How one registry hive was opened.

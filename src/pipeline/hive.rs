@@ -9,7 +9,7 @@ use crate::artifact::Status;
 use crate::detect::Event;
 use crate::detect::hive::{HiveContext, hive_events};
 use crate::detect::timeline::user_from_path;
-use crate::evidence::{self, Entry};
+use crate::evidence::{self, Entry, EntryType};
 use crate::formats::FormatError;
 use crate::formats::hive::office::HiveFacts;
 use crate::formats::hive::{HiveState, RegistryHive, office};
@@ -23,6 +23,7 @@ const LOG_EXTENSIONS: &[&str] = &["log", "log1", "log2"];
 pub(super) fn analyze(
     mut record: ArtifactRecord,
     entry: &Entry,
+    all: &[Entry],
     bytes: &[u8],
     label: &str,
     settings: &Settings,
@@ -39,7 +40,11 @@ pub(super) fn analyze(
             "registry transaction log: replayed with its hive when the hive is dirty",
         );
     }
-    let logs = sibling_logs(entry);
+    let logs = if entry.image.is_some() {
+        image_sibling_logs(entry, all)
+    } else {
+        host_sibling_logs(entry)
+    };
     let log_bytes: Vec<&[u8]> = logs.iter().map(|(_, bytes)| &**bytes).collect();
     let profile = &settings.profile.profile;
     let ctx = HiveContext {
@@ -88,8 +93,43 @@ pub(super) fn analyze(
 }
 
 /// The transaction logs beside the hive (`NAME.LOG1`, `NAME.LOG2`, `NAME.LOG`, in any case:
-/// Windows writes `ntuser.dat.LOG1` beside `NTUSER.DAT`), read-only.
-fn sibling_logs(entry: &Entry) -> Vec<(String, evidence::EntryBytes)> {
+/// Windows writes `ntuser.dat.LOG1` beside `NTUSER.DAT`) in a disk image, from the run's
+/// entries: the same image, volume, folder and state (a deleted hive with deleted logs).
+fn image_sibling_logs(entry: &Entry, all: &[Entry]) -> Vec<(String, evidence::EntryBytes)> {
+    let (folder, name) = entry
+        .source_path
+        .rsplit_once('/')
+        .unwrap_or(("", entry.source_path.as_str()));
+    let name = name.to_ascii_lowercase();
+    let volume = |e: &Entry| e.image.as_ref().map(|i| (i.volume_offset(), i.deleted()));
+    let mut found: Vec<&Entry> = all
+        .iter()
+        .filter(|log| {
+            log.evidence == entry.evidence
+                && volume(log) == volume(entry)
+                && log.entry_type == EntryType::File
+                && log.source_path.rsplit_once('/').map_or("", |(f, _)| f) == folder
+                && log
+                    .file_name()
+                    .to_ascii_lowercase()
+                    .strip_prefix(&name)
+                    .and_then(|rest| rest.strip_prefix('.'))
+                    .is_some_and(|extension| ["log1", "log2", "log"].contains(&extension))
+        })
+        .collect();
+    found.sort_by(|a, b| a.source_path.cmp(&b.source_path));
+    found
+        .into_iter()
+        .filter_map(|log| {
+            let bytes = evidence::map_entry(log).ok()?;
+            Some((log.source_path.clone(), bytes))
+        })
+        .collect()
+}
+
+/// The transaction logs beside a hive file of this machine, from its folder (the evidence may be
+/// the hive alone), read-only.
+fn host_sibling_logs(entry: &Entry) -> Vec<(String, evidence::EntryBytes)> {
     let Some(folder) = entry.host_path.parent() else {
         return Vec::new();
     };

@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 mod eventlog;
+mod filesystem;
 mod hive;
 mod prefetch;
 mod progress;
@@ -175,23 +176,6 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
         ..settings.clone()
     };
     check_output_outside_evidence(settings)?;
-    let mut entries = Vec::new();
-    let mut evidence_records = Vec::new();
-    for (index, path) in settings.evidence.iter().enumerate() {
-        let found = evidence::walk(index, path)?;
-        evidence_records.push(EvidenceRecord {
-            path: path.display().to_string(),
-            kind: if path.is_dir() { "directory" } else { "file" },
-            entries: found.len(),
-        });
-        entries.extend(found);
-    }
-    std::fs::create_dir_all(&settings.output_dir).map_err(|source| PipelineError::OutputDir {
-        path: settings.output_dir.clone(),
-        source,
-    })?;
-    let labels: Vec<String> = evidence_records.iter().map(|e| e.path.clone()).collect();
-    let progress = progress::Progress::new(settings.progress, &entries);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
         .build()
@@ -199,12 +183,26 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
             threads: settings.threads,
             detail: err.to_string(),
         })?;
+    let mut entries = Vec::new();
+    let mut evidence_records = Vec::new();
+    for (index, path) in settings.evidence.iter().enumerate() {
+        // Listing an image's volumes scans their MFTs in parallel: on the run's own pool.
+        let item = pool.install(|| evidence::open(index, path))?;
+        evidence_records.push(evidence_record(path, &item));
+        entries.extend(item.entries);
+    }
+    std::fs::create_dir_all(&settings.output_dir).map_err(|source| PipelineError::OutputDir {
+        path: settings.output_dir.clone(),
+        source,
+    })?;
+    let labels: Vec<String> = evidence_records.iter().map(|e| e.path.clone()).collect();
+    let progress = progress::Progress::new(settings.progress, &entries);
     let outcomes: Vec<Outcome> = pool.install(|| {
         entries
             .par_iter()
             .map(|entry| {
                 let label = labels.get(entry.evidence).map_or("", String::as_str);
-                let outcome = analyze_isolated(entry, label, settings);
+                let outcome = analyze_isolated(entry, label, &entries, settings);
                 progress.advance(entry.size);
                 outcome
             })
@@ -259,6 +257,31 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
     })
 }
 
+/// The manifest's account of one evidence item.
+fn evidence_record(path: &Path, item: &evidence::EvidenceItem) -> EvidenceRecord {
+    let mut record = EvidenceRecord {
+        path: path.display().to_string(),
+        kind: item.kind,
+        entries: item.entries.len(),
+        container: None,
+        size: None,
+        volumes: Vec::new(),
+        notes: Vec::new(),
+    };
+    if let Some(image) = &item.image {
+        record.container = Some(image.container.name());
+        record.size = Some(image.size);
+        record.volumes.clone_from(&image.volumes);
+        record.notes.clone_from(&image.problems);
+        if !image.volumes.iter().any(|v| v.status == "scanned") {
+            record
+                .notes
+                .push("no NTFS volume: nothing in this image was analysed".to_owned());
+        }
+    }
+    record
+}
+
 /// Joins what one artifact knows to the rows of the others of the same evidence item: rows
 /// without a host get the computer name of the item's SYSTEM hive (when it names exactly one),
 /// and rows whose user has a profile in the item's SOFTWARE ProfileList get that user's SID.
@@ -304,9 +327,15 @@ fn join_across_artifacts(records: &[ArtifactRecord], events: &mut [Event]) {
     }
 }
 
-/// Analyses one entry; a panic inside becomes a failed artifact with the panic's message.
-fn analyze_isolated(entry: &Entry, label: &str, settings: &Settings) -> Outcome {
-    match catch_unwind(AssertUnwindSafe(|| analyze_entry(entry, label, settings))) {
+/// Analyses one entry (`all` is every entry of the run, where a hive finds its logs); a panic
+/// inside becomes a failed artifact with the panic's message.
+fn analyze_isolated(entry: &Entry, label: &str, all: &[Entry], settings: &Settings) -> Outcome {
+    let analyzed = catch_unwind(AssertUnwindSafe(|| {
+        let mut outcome = analyze_entry(entry, label, all, settings);
+        filesystem::annotate(entry, &settings.profile.profile, &mut outcome);
+        outcome
+    }));
+    match analyzed {
         Ok(outcome) => outcome,
         Err(payload) => {
             let message = payload
@@ -338,6 +367,7 @@ fn base_record(entry: &Entry, label: &str, kind: ArtifactKind) -> ArtifactRecord
         findings: 0,
         eventlog: None,
         hive: None,
+        ntfs: None,
     }
 }
 
@@ -354,7 +384,7 @@ pub(crate) fn finish(
     }
 }
 
-fn analyze_entry(entry: &Entry, label: &str, settings: &Settings) -> Outcome {
+fn analyze_entry(entry: &Entry, label: &str, all: &[Entry], settings: &Settings) -> Outcome {
     let name_kind = artifact::classify(&[], entry.file_name());
     let record = base_record(entry, label, name_kind);
     match &entry.entry_type {
@@ -370,6 +400,21 @@ fn analyze_entry(entry: &Entry, label: &str, settings: &Settings) -> Outcome {
             );
         }
         EntryType::Unreadable(reason) => return finish(record, Status::Failed, reason.clone()),
+        EntryType::NotRead(reason) => return finish(record, Status::Skipped, reason.clone()),
+    }
+    if let Some(image) = &entry.image {
+        // Most files of a disk are not artifacts: classify from the first bytes before reading
+        // the rest out of the image.
+        if entry.size == 0 {
+            return finish(record, Status::Skipped, "empty file (0 bytes)");
+        }
+        let kind = match image.read_head(artifact::HEAD_LEN as u64) {
+            Ok(head) => artifact::classify(&head, entry.file_name()),
+            Err(err) => return finish(record, Status::Failed, format!("cannot read: {err}")),
+        };
+        if let Some(reason) = kind.unsupported_reason() {
+            return finish(base_record(entry, label, kind), Status::Skipped, reason);
+        }
     }
     let bytes = match evidence::map_entry(entry) {
         Ok(bytes) => bytes,
@@ -391,7 +436,7 @@ fn analyze_entry(entry: &Entry, label: &str, settings: &Settings) -> Outcome {
         return eventlog::analyze(record, &bytes, label, &entry.source_path, settings);
     }
     if kind == ArtifactKind::RegistryHive {
-        return hive::analyze(record, entry, &bytes, label, settings);
+        return hive::analyze(record, entry, all, &bytes, label, settings);
     }
     if kind == ArtifactKind::Prefetch {
         return prefetch::analyze(record, &bytes, label, &entry.source_path, settings);

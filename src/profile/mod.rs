@@ -188,6 +188,19 @@ pub struct Profile {
     pub document: DocumentRules,
     /// Event-log (EVTX) checks.
     pub eventlog: EventLogRules,
+    /// File-system checks (where a file came from, whether its times were altered).
+    pub filesystem: FileSystemRules,
+}
+
+/// What the file system tells about a document: e-mail origin and altered times.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSystemRules {
+    /// Folders where Outlook saves the attachments it opens (compared case-insensitively as a
+    /// part of the path, `/`-separated): a document under one is tagged `email_attachment`.
+    pub outlook_attachment_caches: Vec<String>,
+    /// $STANDARD_INFORMATION creation before $FILE_NAME creation (NTFS images).
+    pub timestomp: Rule,
 }
 
 /// A profile with where it came from, as the manifest records it.
@@ -324,6 +337,10 @@ fn check(profile: &Profile, origin: &str) -> Result<(), ProfileError> {
             ),
             (doc.web_query.id.as_str(), "document.web_query"),
             (doc.ole_link.id.as_str(), "document.ole_link"),
+            (
+                profile.filesystem.timestomp.id.as_str(),
+                "filesystem.timestomp",
+            ),
         ]);
     let log = &profile.eventlog;
     let log_rules = [

@@ -17,6 +17,7 @@ mod fixtures;
 mod hive_corpus;
 mod hives;
 mod hostile;
+mod images;
 mod legacy_excel;
 mod legacy_word;
 mod mutation;

@@ -1,0 +1,415 @@
+//! The files of an NTFS volume: a walk of the directory tree through the crate's directory
+//! indexes, completed by a scan of every MFT record.
+//!
+//! The scan reads each record once (in parallel): its flags, names, $STANDARD_INFORMATION and
+//! $FILE_NAME times and data streams. The walk then gives every file it reaches its path as
+//! Windows shows it. Files the walk does not reach (in a directory the crate cannot open, such
+//! as one whose index lives in an attribute-list record, ntfs issue #7) and deleted records
+//! (not in use) take the path their $FILE_NAME parent chain gives, under `$OrphanFiles` when the
+//! chain is broken, as The Sleuth Kit shows them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ntfs::structured_values::{NtfsFileName, NtfsFileNamespace};
+use ntfs::{NtfsAttributeFlags, NtfsAttributeType, NtfsFile, NtfsFileFlags};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::super::disk::DiskView;
+use super::NtfsVolume;
+use super::stream::{self, for_each_attribute};
+use super::zone::{self, MarkOfTheWeb};
+use crate::evidence::FileTimes;
+use crate::time::Timestamp;
+
+/// Records 0 to 23 are the file system's own metadata files ($MFT, $LogFile, $Bitmap, ...) and
+/// reserved records: never artifacts.
+const FIRST_USER_RECORD: u64 = 24;
+/// Root directory's record number.
+const ROOT_RECORD: u64 = 5;
+/// $Extend's record number: its children ($UsnJrnl, $Quota, ...) are metadata too.
+const EXTEND_RECORD: u64 = 11;
+/// The most records scanned on one volume (a 16 GiB MFT): a forged $MFT size cannot run away.
+const MAX_RECORDS: u64 = 16 << 20;
+/// The deepest path followed.
+const MAX_DEPTH: usize = 256;
+/// The name of the stream that carries Mark of the Web.
+const ZONE_IDENTIFIER: &str = "Zone.Identifier";
+
+/// How a file was found.
+#[derive(Clone, Copy, Debug, Eq, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FoundBy {
+    /// In a directory index, by the walk from the root.
+    DirectoryWalk,
+    /// Only by the MFT scan (in use, but in no directory the walk could read).
+    MftScan,
+    /// A deleted (not-in-use) MFT record.
+    DeletedRecord,
+}
+
+/// One file (or alternate data stream) of the volume.
+#[derive(Clone, Debug)]
+pub struct ListedFile {
+    /// MFT record number.
+    pub record: u64,
+    /// Path from the volume root, `/`-separated (`:stream` appended for an alternate stream).
+    pub path: String,
+    /// The alternate data stream's name; `None` for the file's content.
+    pub stream: Option<String>,
+    /// Bytes in the stream.
+    pub size: u64,
+    /// $STANDARD_INFORMATION times (what Explorer shows; what timestomping tools change).
+    pub times: FileTimes,
+    /// $FILE_NAME times (set by the kernel when the name is made or moved).
+    pub name_times: FileTimes,
+    /// How it was found (walk, scan, deleted record).
+    pub found_by: FoundBy,
+    /// The file's Mark of the Web, from its `Zone.Identifier` stream.
+    pub mark_of_the_web: Option<MarkOfTheWeb>,
+    /// Why the content must not be read (EFS-encrypted; a deleted file whose clusters were
+    /// reused).
+    pub unreadable: Option<String>,
+}
+
+/// What the listing of one volume found.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ListingStats {
+    /// MFT records examined.
+    pub mft_records: u64,
+    /// Records that could not be parsed (damaged; unused records never written are not counted).
+    pub damaged_records: u64,
+    /// Files (and streams) listed.
+    pub files: u64,
+    /// Files reached only by the MFT scan.
+    pub found_by_mft_scan: u64,
+    /// Deleted files listed.
+    pub deleted_files: u64,
+    /// Deleted files whose clusters now belong to another file (listed, not read).
+    pub deleted_overwritten: u64,
+    /// Directories the walk could not open, with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unreadable_directories: Vec<String>,
+}
+
+/// What one MFT record holds that the listing needs.
+#[derive(Clone, Debug, Default)]
+struct RecordInfo {
+    in_use: bool,
+    is_directory: bool,
+    sequence: u16,
+    /// Preferred name and its parent (record, sequence).
+    name: Option<(String, u64, u16)>,
+    times: FileTimes,
+    name_times: FileTimes,
+    /// (stream name, length, encrypted, non-resident); the unnamed stream has an empty name.
+    streams: Vec<(String, u64, bool, bool)>,
+}
+
+/// Lists the files of `volume`.
+pub fn list(volume: &NtfsVolume) -> Result<(Vec<ListedFile>, ListingStats), String> {
+    let mut view = volume.view();
+    let ntfs = volume.ntfs();
+    let record_size = u64::from(ntfs.file_record_size()).max(1);
+    let mft = ntfs
+        .file(&mut view, 0)
+        .map_err(|err| format!("cannot read the MFT: {err}"))?;
+    let mft_len = mft
+        .data(&mut view, "")
+        .and_then(|item| item.ok())
+        .and_then(|item| item.to_attribute().ok().map(|a| a.value_length()))
+        .ok_or("the MFT has no data stream")?;
+    let count = (mft_len / record_size).min(MAX_RECORDS);
+    let mut stats = ListingStats {
+        mft_records: count,
+        ..ListingStats::default()
+    };
+    let scanned: Vec<Result<Option<RecordInfo>, ()>> = (0..count)
+        .into_par_iter()
+        .map_init(|| volume.view(), |view, n| scan_record(volume, view, n))
+        .collect();
+    let infos: Vec<Option<RecordInfo>> = scanned
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|()| {
+                stats.damaged_records += 1;
+                None
+            })
+        })
+        .collect();
+    let walked = walk(volume, &infos, &mut stats);
+
+    let mut files = Vec::new();
+    for (record, info) in infos.iter().enumerate() {
+        let record = record as u64;
+        let Some(info) = info else { continue };
+        if record < FIRST_USER_RECORD || info.is_directory || info.name.is_none() {
+            continue;
+        }
+        let (path, found_by) = match (info.in_use, walked.get(&record)) {
+            (true, Some(path)) => (path.clone(), FoundBy::DirectoryWalk),
+            (true, None) => (chain_path(&infos, record), FoundBy::MftScan),
+            (false, _) => (chain_path(&infos, record), FoundBy::DeletedRecord),
+        };
+        if path.starts_with("$Extend/") {
+            continue;
+        }
+        let mark_of_the_web = info
+            .streams
+            .iter()
+            .any(|(name, ..)| name.eq_ignore_ascii_case(ZONE_IDENTIFIER))
+            .then(|| stream::read(volume, record, Some(ZONE_IDENTIFIER), Some(16 * 1024)))
+            .and_then(Result::ok)
+            .and_then(|bytes| zone::parse(&bytes));
+        let overwritten = !info.in_use && !deleted_data_intact(volume, record);
+        for (name, size, encrypted, _) in &info.streams {
+            if name.eq_ignore_ascii_case(ZONE_IDENTIFIER) {
+                continue;
+            }
+            let unreadable = if *encrypted {
+                Some("EFS-encrypted: the content is ciphertext without the user's key".to_owned())
+            } else if overwritten {
+                Some(
+                    "deleted file whose clusters now belong to other data: not recoverable"
+                        .to_owned(),
+                )
+            } else {
+                None
+            };
+            let stream = (!name.is_empty()).then(|| name.clone());
+            stats.files += 1;
+            stats.found_by_mft_scan += u64::from(found_by == FoundBy::MftScan);
+            stats.deleted_files += u64::from(found_by == FoundBy::DeletedRecord);
+            stats.deleted_overwritten += u64::from(overwritten);
+            files.push(ListedFile {
+                record,
+                path: match &stream {
+                    Some(stream) => format!("{path}:{stream}"),
+                    None => path.clone(),
+                },
+                stream,
+                size: *size,
+                times: info.times,
+                name_times: info.name_times,
+                found_by,
+                mark_of_the_web: mark_of_the_web.clone(),
+                unreadable,
+            });
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path).then(a.record.cmp(&b.record)));
+    Ok((files, stats))
+}
+
+/// Reads what the listing needs of record `n`. `Ok(None)`: never used (no `FILE` record there).
+fn scan_record(
+    volume: &NtfsVolume,
+    view: &mut DiskView<'_>,
+    n: u64,
+) -> Result<Option<RecordInfo>, ()> {
+    let file = match volume.ntfs().file(view, n) {
+        Ok(file) => file,
+        Err(ntfs::NtfsError::InvalidFileSignature { actual, .. }) if actual == [0; 4] => {
+            return Ok(None);
+        }
+        Err(_) => return Err(()),
+    };
+    let flags = file.flags();
+    let mut info = RecordInfo {
+        in_use: flags.contains(NtfsFileFlags::IN_USE),
+        is_directory: flags.contains(NtfsFileFlags::IS_DIRECTORY),
+        sequence: file.sequence_number(),
+        ..RecordInfo::default()
+    };
+    if let Ok(si) = file.info() {
+        info.times = FileTimes {
+            modified: Timestamp::from_filetime(si.modification_time().nt_timestamp()),
+            accessed: Timestamp::from_filetime(si.access_time().nt_timestamp()),
+            changed: Timestamp::from_filetime(si.mft_record_modification_time().nt_timestamp()),
+            born: Timestamp::from_filetime(si.creation_time().nt_timestamp()),
+        };
+    }
+    let scanned = for_each_attribute(volume, &file, |attribute| {
+        if attribute.ty().ok() == Some(NtfsAttributeType::Data) {
+            let name = attribute
+                .name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
+            info.streams.push((
+                name,
+                attribute.value_length(),
+                attribute.flags().contains(NtfsAttributeFlags::ENCRYPTED),
+                !attribute.is_resident(),
+            ));
+        }
+    });
+    if scanned.is_err() && info.streams.is_empty() {
+        return Err(());
+    }
+    if let Some(Ok(name)) = preferred_name(&file, view) {
+        info.name_times = FileTimes {
+            modified: Timestamp::from_filetime(name.modification_time().nt_timestamp()),
+            accessed: Timestamp::from_filetime(name.access_time().nt_timestamp()),
+            changed: Timestamp::from_filetime(name.mft_record_modification_time().nt_timestamp()),
+            born: Timestamp::from_filetime(name.creation_time().nt_timestamp()),
+        };
+        let parent = name.parent_directory_reference();
+        info.name = Some((
+            name.name().to_string_lossy(),
+            parent.file_record_number(),
+            parent.sequence_number(),
+        ));
+    }
+    Ok(Some(info))
+}
+
+/// The name Windows shows: Win32 (or Win32-and-DOS), else POSIX, and the 8.3 DOS name only when
+/// it is the only one.
+fn preferred_name(
+    file: &NtfsFile<'_>,
+    view: &mut DiskView<'_>,
+) -> Option<ntfs::Result<NtfsFileName>> {
+    [
+        NtfsFileNamespace::Win32AndDos,
+        NtfsFileNamespace::Win32,
+        NtfsFileNamespace::Posix,
+        NtfsFileNamespace::Dos,
+    ]
+    .into_iter()
+    .find_map(|namespace| file.name(view, Some(namespace), None))
+}
+
+/// Walks the directory tree from the root; returns the path of every record it reaches.
+fn walk(
+    volume: &NtfsVolume,
+    infos: &[Option<RecordInfo>],
+    stats: &mut ListingStats,
+) -> BTreeMap<u64, String> {
+    let mut view = volume.view();
+    let ntfs = volume.ntfs();
+    let mut paths = BTreeMap::new();
+    let mut visited = BTreeSet::new();
+    let mut queue = vec![(ROOT_RECORD, String::new())];
+    while let Some((record, folder)) = queue.pop() {
+        if !visited.insert(record) || folder.matches('/').count() > MAX_DEPTH {
+            continue;
+        }
+        let shown = if folder.is_empty() {
+            "/"
+        } else {
+            folder.as_str()
+        };
+        let file = match ntfs.file(&mut view, record) {
+            Ok(file) => file,
+            Err(err) => {
+                stats.unreadable_directories.push(format!("{shown}: {err}"));
+                continue;
+            }
+        };
+        let index = match file.directory_index(&mut view) {
+            Ok(index) => index,
+            Err(err) => {
+                stats.unreadable_directories.push(format!("{shown}: {err}"));
+                continue;
+            }
+        };
+        let mut entries = index.entries();
+        let mut children = Vec::new();
+        while let Some(entry) = entries.next(&mut view) {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    stats
+                        .unreadable_directories
+                        .push(format!("{shown}: index entry: {err}"));
+                    break;
+                }
+            };
+            let Some(Ok(key)) = entry.key() else { continue };
+            if key.namespace() == NtfsFileNamespace::Dos {
+                continue;
+            }
+            let child = entry.file_reference().file_record_number();
+            if child == record || child < FIRST_USER_RECORD && child != EXTEND_RECORD {
+                continue;
+            }
+            children.push((child, key.name().to_string_lossy(), key.is_directory()));
+        }
+        for (child, name, is_directory) in children {
+            let path = if folder.is_empty() {
+                name
+            } else {
+                format!("{folder}/{name}")
+            };
+            let child_is_directory = infos
+                .get(child as usize)
+                .and_then(Option::as_ref)
+                .map_or(is_directory, |info| info.is_directory);
+            if child_is_directory {
+                queue.push((child, path));
+            } else {
+                paths.entry(child).or_insert(path);
+            }
+        }
+    }
+    paths
+}
+
+/// The path a record's $FILE_NAME parent chain gives, under `$OrphanFiles` where the chain
+/// breaks (a parent record reused for something else, or missing).
+fn chain_path(infos: &[Option<RecordInfo>], record: u64) -> String {
+    let mut parts = Vec::new();
+    let mut current = record;
+    let mut seen = BTreeSet::new();
+    loop {
+        let Some(Some(info)) = infos.get(current as usize) else {
+            parts.push("$OrphanFiles".to_owned());
+            break;
+        };
+        let Some((name, parent, parent_sequence)) = &info.name else {
+            parts.push("$OrphanFiles".to_owned());
+            break;
+        };
+        parts.push(name.clone());
+        if *parent == ROOT_RECORD {
+            break;
+        }
+        let parent_matches = infos
+            .get(*parent as usize)
+            .and_then(Option::as_ref)
+            .is_some_and(|p| {
+                p.is_directory
+                    && (p.sequence == *parent_sequence
+                        || !p.in_use && p.sequence == parent_sequence.wrapping_add(1))
+            });
+        if !parent_matches || !seen.insert(*parent) || parts.len() > MAX_DEPTH {
+            parts.push("$OrphanFiles".to_owned());
+            break;
+        }
+        current = *parent;
+    }
+    parts.reverse();
+    parts.join("/")
+}
+
+/// Whether a deleted record's non-resident data still lies in free clusters (resident data is
+/// in the record itself, so it is intact while the record is).
+fn deleted_data_intact(volume: &NtfsVolume, record: u64) -> bool {
+    let mut view = volume.view();
+    let Ok(file) = volume.ntfs().file(&mut view, record) else {
+        return false;
+    };
+    let mut runs = Vec::new();
+    let walked = for_each_attribute(volume, &file, |attribute| {
+        if attribute.ty().ok() == Some(NtfsAttributeType::Data)
+            && let Ok(Some(found)) = stream::runs(volume, attribute)
+        {
+            runs.extend(
+                found
+                    .into_iter()
+                    .filter_map(|(position, len)| Some((position?, len))),
+            );
+        }
+    });
+    walked.is_ok() && volume.clusters_free(&runs).unwrap_or(false)
+}

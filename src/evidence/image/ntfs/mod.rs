@@ -1,0 +1,104 @@
+//! NTFS volumes inside a disk image, read through the `ntfs` crate without mounting.
+//!
+//! [`NtfsVolume`] holds what every read of the volume shares (the disk, the volume's place in
+//! it, the crate's parsed boot sector and upcase table, and the cluster bitmap once a deleted
+//! file needs it); each task reads through its own cheap [`DiskView`]. [`listing`] turns the
+//! volume into files (the directory walk, with an MFT scan for what the walk cannot reach and
+//! for deleted records); [`stream`] reads one file's data (a slice of the image's map when the
+//! file is one contiguous run, LZNT1 decompression for compressed files).
+
+pub mod listing;
+pub mod stream;
+pub mod zone;
+
+use std::io;
+use std::sync::{Arc, OnceLock};
+
+use ntfs::Ntfs;
+
+use super::disk::{Disk, DiskView};
+
+/// One NTFS volume of a disk image, shared by every task that reads it.
+pub struct NtfsVolume {
+    disk: Arc<Disk>,
+    /// Byte offset of the volume in the image.
+    offset: u64,
+    /// Length of the volume in bytes.
+    length: u64,
+    ntfs: Ntfs,
+    /// `$Bitmap` (one bit per cluster, set when allocated), read on first need.
+    bitmap: OnceLock<Option<Vec<u8>>>,
+}
+
+impl std::fmt::Debug for NtfsVolume {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NtfsVolume")
+            .field("offset", &self.offset)
+            .field("length", &self.length)
+            .finish_non_exhaustive()
+    }
+}
+
+impl NtfsVolume {
+    /// Opens the NTFS volume of `disk` at `offset`, `length` bytes long.
+    pub fn open(disk: Arc<Disk>, offset: u64, length: u64) -> io::Result<NtfsVolume> {
+        let mut view = DiskView::new(&disk, offset, length);
+        let mut ntfs = Ntfs::new(&mut view).map_err(io::Error::other)?;
+        // The crate needs the upcase table for any name comparison of its own (ntfs hazard in
+        // DESIGN.md); ddesweep compares stream names itself, so a damaged table costs nothing.
+        let _ = ntfs.read_upcase_table(&mut view);
+        Ok(NtfsVolume {
+            disk,
+            offset,
+            length,
+            ntfs,
+            bitmap: OnceLock::new(),
+        })
+    }
+
+    /// Byte offset of the volume in its image.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// A fresh `Read + Seek` view of the volume for one task.
+    pub(crate) fn view(&self) -> DiskView<'_> {
+        DiskView::new(&self.disk, self.offset, self.length)
+    }
+
+    /// The crate's volume.
+    pub(crate) fn ntfs(&self) -> &Ntfs {
+        &self.ntfs
+    }
+
+    /// The disk holding the volume.
+    pub(crate) fn disk(&self) -> &Disk {
+        &self.disk
+    }
+
+    /// Whether every cluster of `runs` (absolute byte position in the volume, length) is free in
+    /// `$Bitmap`: the test for a deleted file's data still being its own. `None` when the bitmap
+    /// cannot be read.
+    pub(crate) fn clusters_free(&self, runs: &[(u64, u64)]) -> Option<bool> {
+        let bitmap = self.bitmap.get_or_init(|| self.read_bitmap()).as_ref()?;
+        let cluster = u64::from(self.ntfs.cluster_size());
+        for &(position, length) in runs {
+            let first = position / cluster;
+            let count = length.div_ceil(cluster);
+            for lcn in first..first.saturating_add(count) {
+                let byte = usize::try_from(lcn / 8).ok()?;
+                let allocated = bitmap.get(byte).is_none_or(|b| b & (1 << (lcn % 8)) != 0);
+                if allocated {
+                    return Some(false);
+                }
+            }
+        }
+        Some(true)
+    }
+
+    fn read_bitmap(&self) -> Option<Vec<u8>> {
+        // Record 6 is $Bitmap; at most one bit per cluster, so its size is bounded by the volume.
+        let bytes = stream::read(self, 6, None, None).ok()?;
+        Some(bytes.to_vec())
+    }
+}

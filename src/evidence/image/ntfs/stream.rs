@@ -1,0 +1,220 @@
+//! Reading one $DATA stream of an NTFS file out of the image.
+//!
+//! Resident data is copied out of its MFT record. Non-resident data stored in one contiguous
+//! run of a raw image is handed back as a slice of the image's map, with no copy. Fragmented,
+//! sparse or EWF-held data is read through the crate's value reader. Compressed data is
+//! decompressed here, one compression unit at a time: the crate returns it as stored.
+
+use std::io::{self, Read};
+
+use ntfs::attribute_value::NtfsAttributeValue;
+use ntfs::{NtfsAttribute, NtfsAttributeFlags, NtfsAttributeType, NtfsFile};
+
+use super::NtfsVolume;
+use crate::evidence::EntryBytes;
+
+/// Clusters per compression unit: NTFS compresses in units of 16 clusters (the attribute's
+/// compression-unit exponent is 4 on every volume Windows writes; it refuses to compress with
+/// clusters over 4 KiB).
+const CLUSTERS_PER_UNIT: u64 = 16;
+
+/// Reads stream `stream` (`None`: the unnamed stream) of MFT record `record`, at most `max`
+/// bytes of it when given.
+pub fn read(
+    volume: &NtfsVolume,
+    record: u64,
+    stream: Option<&str>,
+    max: Option<u64>,
+) -> io::Result<EntryBytes> {
+    let mut view = volume.view();
+    let file = volume
+        .ntfs()
+        .file(&mut view, record)
+        .map_err(io::Error::other)?;
+    let mut attributes = file.attributes();
+    while let Some(item) = attributes.next(&mut view) {
+        let item = item.map_err(io::Error::other)?;
+        let attribute = item.to_attribute().map_err(io::Error::other)?;
+        if !is_stream(&attribute, stream) {
+            continue;
+        }
+        return read_attribute(volume, &attribute, max);
+    }
+    Err(io::Error::new(
+        io::ErrorKind::NotFound,
+        format!(
+            "MFT record {record} has no {} data stream",
+            stream.map_or("unnamed".to_owned(), |s| format!("'{s}'"))
+        ),
+    ))
+}
+
+/// Whether `attribute` is the $DATA stream named `stream` (`None`: unnamed).
+pub(super) fn is_stream(attribute: &NtfsAttribute<'_, '_>, stream: Option<&str>) -> bool {
+    if attribute.ty().ok() != Some(NtfsAttributeType::Data) {
+        return false;
+    }
+    let Ok(name) = attribute.name() else {
+        return false;
+    };
+    match stream {
+        None => name.is_empty(),
+        Some(wanted) => name.to_string_lossy().eq_ignore_ascii_case(wanted),
+    }
+}
+
+/// The non-resident runs of `attribute` (byte position in the volume, `None` for a sparse run;
+/// length), or `None` when its value is resident or spread over an attribute list.
+pub(super) fn runs(
+    volume: &NtfsVolume,
+    attribute: &NtfsAttribute<'_, '_>,
+) -> io::Result<Option<Vec<(Option<u64>, u64)>>> {
+    let mut view = volume.view();
+    match attribute.value(&mut view).map_err(io::Error::other)? {
+        NtfsAttributeValue::NonResident(value) => {
+            let mut runs = Vec::new();
+            for run in value.data_runs() {
+                let run = run.map_err(io::Error::other)?;
+                runs.push((
+                    run.data_position().value().map(u64::from),
+                    run.allocated_size(),
+                ));
+            }
+            Ok(Some(runs))
+        }
+        NtfsAttributeValue::Resident(_) | NtfsAttributeValue::AttributeListNonResident(_) => {
+            Ok(None)
+        }
+    }
+}
+
+fn read_attribute(
+    volume: &NtfsVolume,
+    attribute: &NtfsAttribute<'_, '_>,
+    max: Option<u64>,
+) -> io::Result<EntryBytes> {
+    let flags = attribute.flags();
+    if flags.contains(NtfsAttributeFlags::ENCRYPTED) {
+        return Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "EFS-encrypted: the content is ciphertext without the user's key",
+        ));
+    }
+    let length = attribute.value_length();
+    let wanted = max.map_or(length, |m| m.min(length));
+    let wanted_len = usize::try_from(wanted)
+        .map_err(|_| io::Error::new(io::ErrorKind::OutOfMemory, "stream too large to read"))?;
+    if wanted_len == 0 {
+        return Ok(EntryBytes::Empty);
+    }
+    if let Some(runs) = runs(volume, attribute)? {
+        if flags.contains(NtfsAttributeFlags::COMPRESSED) {
+            return decompress(volume, &runs, wanted_len).map(EntryBytes::Owned);
+        }
+        if let Some(&(Some(position), allocated)) = runs.first()
+            && allocated >= wanted
+            && let Some((map, start)) = volume.disk().mapped(volume.offset() + position, wanted)
+        {
+            return Ok(EntryBytes::Slice {
+                map,
+                start,
+                len: wanted_len,
+            });
+        }
+    } else if flags.contains(NtfsAttributeFlags::COMPRESSED) && !attribute.is_resident() {
+        return Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "compressed data spread over an attribute list: not decompressed",
+        ));
+    }
+    let mut view = volume.view();
+    let value = attribute.value(&mut view).map_err(io::Error::other)?;
+    let mut bytes = vec![0; wanted_len];
+    value.attach(&mut view).read_exact(&mut bytes)?;
+    Ok(EntryBytes::Owned(bytes))
+}
+
+/// Decompresses the first `wanted` bytes of an LZNT1-compressed stream stored in `runs`.
+///
+/// A compression unit with all its clusters allocated is stored as is; one with none is zeros;
+/// one with some allocated holds LZNT1 data in those clusters, followed by a sparse tail.
+fn decompress(
+    volume: &NtfsVolume,
+    runs: &[(Option<u64>, u64)],
+    wanted: usize,
+) -> io::Result<Vec<u8>> {
+    let cluster = u64::from(volume.ntfs().cluster_size());
+    let unit = cluster * CLUSTERS_PER_UNIT;
+    let unit_len = usize::try_from(unit).map_err(io::Error::other)?;
+    let disk = volume.disk();
+    let mut out = Vec::with_capacity(wanted);
+    // Pieces of the current unit: allocated bytes gathered, and how many bytes it spans so far.
+    let mut stored = Vec::with_capacity(unit_len);
+    let mut spanned = 0u64;
+    let finish_unit = |stored: &mut Vec<u8>, spanned: u64, out: &mut Vec<u8>| -> io::Result<()> {
+        if stored.len() as u64 == spanned {
+            out.extend_from_slice(stored);
+        } else if stored.is_empty() {
+            out.resize(out.len() + spanned as usize, 0);
+        } else {
+            let before = out.len();
+            let mut unit_out = Vec::with_capacity(unit_len);
+            lznt1::decompress(stored, &mut unit_out).map_err(|err| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("LZNT1 data at byte {before} of the file: {err:?}"),
+                )
+            })?;
+            unit_out.resize(spanned as usize, 0);
+            out.extend_from_slice(&unit_out);
+        }
+        stored.clear();
+        Ok(())
+    };
+    for &(position, length) in runs {
+        let mut done = 0u64;
+        while done < length && out.len() < wanted {
+            let piece = (unit - spanned).min(length - done);
+            if let Some(position) = position {
+                let bytes = disk.read_vec(volume.offset() + position + done, piece as usize)?;
+                stored.extend_from_slice(&bytes);
+            }
+            spanned += piece;
+            done += piece;
+            if spanned == unit {
+                finish_unit(&mut stored, spanned, &mut out)?;
+                spanned = 0;
+            }
+        }
+    }
+    if spanned > 0 && out.len() < wanted {
+        finish_unit(&mut stored, spanned, &mut out)?;
+    }
+    if out.len() < wanted {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!(
+                "compressed stream holds {} of its {wanted} bytes",
+                out.len()
+            ),
+        ));
+    }
+    out.truncate(wanted);
+    Ok(out)
+}
+
+/// Calls `visit` with every attribute of `file` (those in attribute-list records too).
+pub(super) fn for_each_attribute(
+    volume: &NtfsVolume,
+    file: &NtfsFile<'_>,
+    mut visit: impl FnMut(&NtfsAttribute<'_, '_>),
+) -> io::Result<()> {
+    let mut view = volume.view();
+    let mut attributes = file.attributes();
+    while let Some(item) = attributes.next(&mut view) {
+        let item = item.map_err(io::Error::other)?;
+        let attribute = item.to_attribute().map_err(io::Error::other)?;
+        visit(&attribute);
+    }
+    Ok(())
+}

@@ -1,0 +1,463 @@
+//! Disk images (issue 6): the NTFS fixture images in `testdata/images` (bare, MBR, GPT, E01 and
+//! a split raw copy) give the same findings as a folder holding the same files, plus what only
+//! the file system knows (Mark of the Web, MFT times and record numbers, deleted files); the
+//! corpus images in `../shared/corpus/images` list and recover their files, and an ext2 E01 is
+//! reported as holding no NTFS volume.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use md5::{Digest, Md5};
+use serde_json::Value;
+
+use crate::util::{Scan, copy_tree, scan, testdata};
+
+/// Where the NTFS volume starts in each fixture image.
+const IMAGES: [(&str, u64); 4] = [
+    ("ntfs-bare.raw", 0),
+    ("ntfs-mbr.raw", 1_048_576),
+    ("ntfs-gpt.raw", 1_048_576),
+    ("ntfs-mbr.E01", 1_048_576),
+];
+
+/// The CSV make-images.sh writes into bob's compressed folder: 700 contacts with export.csv's
+/// DDE row before the 500th.
+fn contacts_archive() -> Vec<u8> {
+    let export =
+        std::fs::read_to_string(testdata("sample-evidence/C/Users/bob/Desktop/export.csv"))
+            .unwrap();
+    // Lines as `head` and `grep` copy them: with their CRLF endings.
+    let mut lines = export.split_inclusive('\n');
+    let mut text = lines.next().unwrap().to_owned();
+    let dde = lines.find(|l| l.contains("=MSEXCEL")).unwrap();
+    for i in 1..=700 {
+        if i == 500 {
+            text.push_str(dde);
+        }
+        text.push_str(&format!(
+            "Contact{i:03},Archive,contact{i:03}@contoso.example,+33 4 72 00 {:02} {:02},Contoso,\n",
+            i / 100,
+            i % 100
+        ));
+    }
+    text.into_bytes()
+}
+
+/// A folder holding the files the fixture images hold, at the same paths.
+fn folder_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&testdata("sample-evidence/C"), dir.path());
+    let root = dir.path();
+    std::fs::copy(
+        testdata("documents/positive/word-every-part.docm"),
+        root.join("Users/alice/Documents/Meeting_Minutes.docm"),
+    )
+    .unwrap();
+    std::fs::copy(
+        testdata("documents/positive/rtf-ddeauto.rtf"),
+        root.join("Users/bob/Desktop/deleted.rtf"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("Users/bob/Documents/contacts-archive.csv"),
+        contacts_archive(),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("Users/alice/AppData/Local/Temp")).unwrap();
+    std::fs::write(
+        root.join("Users/alice/AppData/Local/Temp/~WRL0001.tmp"),
+        b"WRL0000 tmp",
+    )
+    .unwrap();
+    dir
+}
+
+/// The findings of a scan, without what depends on the file system (times, image provenance)
+/// and without the file-system rows themselves: (path, rule, message, command, key, record).
+fn findings(run: &Scan) -> Vec<[String; 6]> {
+    let text = |row: &Value, key: &str| match &row[key] {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut found: Vec<[String; 6]> = run
+        .rows
+        .iter()
+        .filter(|r| r["severity"] != "info")
+        .filter(|r| {
+            !r["data_type"]
+                .as_str()
+                .unwrap()
+                .starts_with("ddesweep:file:")
+        })
+        .map(|r| {
+            [
+                text(r, "source_path"),
+                text(r, "rule_id"),
+                text(r, "message"),
+                text(r, "command"),
+                text(r, "registry_key"),
+                text(r, "record_number"),
+            ]
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// SHA-256 of every file read, by path.
+fn hashes(run: &Scan) -> BTreeMap<String, String> {
+    run.manifest["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| {
+            Some((
+                a["path"].as_str()?.to_owned(),
+                a["sha256"].as_str()?.to_owned(),
+            ))
+        })
+        .collect()
+}
+
+fn rows_of<'a>(run: &'a Scan, path: &str) -> Vec<&'a Value> {
+    run.rows
+        .iter()
+        .filter(|r| r["source_path"] == path)
+        .collect()
+}
+
+fn has_tag(row: &Value, tag: &str) -> bool {
+    row["tag"].as_array().unwrap().iter().any(|t| t == tag)
+}
+
+#[test]
+fn images_give_the_folder_copys_findings_plus_file_system_context() {
+    let folder = folder_copy();
+    let reference = scan(&[folder.path()], &[]);
+    assert_eq!(reference.code, 0, "{}", reference.stderr);
+    let expected = findings(&reference);
+    // The documents of the sample host, the fragmented, compressed and deleted ones, and the
+    // host's logs, hives and prefetch all have findings.
+    let paths: std::collections::BTreeSet<&str> = expected.iter().map(|f| f[0].as_str()).collect();
+    for path in [
+        "Users/alice/Documents/Meeting_Minutes.docm",
+        "Users/bob/Documents/contacts-archive.csv",
+        "Users/bob/Desktop/deleted.rtf",
+        "Users/alice/Downloads/Invoice_2291.docx",
+        "Windows/System32/winevt/Logs/Security.evtx",
+        "Windows/System32/config/SOFTWARE",
+    ] {
+        assert!(
+            paths.contains(path),
+            "{path} has no finding in the folder scan"
+        );
+    }
+    let reference_hashes = hashes(&reference);
+
+    for (image, volume_offset) in IMAGES {
+        let run = scan(&[&testdata(&format!("images/{image}"))], &[]);
+        assert_eq!(run.code, 0, "{image}: {}", run.stderr);
+        assert_eq!(findings(&run), expected, "{image}");
+        // Every file the image holds reads to the same bytes as its folder copy (the
+        // compressed CSV and the fragmented document included); the Word temporary file differs
+        // in the copy on purpose and is not read.
+        let image_hashes = hashes(&run);
+        for (path, sha256) in &image_hashes {
+            assert_eq!(reference_hashes.get(path), Some(sha256), "{image}: {path}");
+        }
+        assert_eq!(image_hashes.len(), 14, "{image}: {image_hashes:?}");
+
+        let evidence = &run.manifest["evidence"][0];
+        assert_eq!(evidence["kind"], "disk image");
+        let volume = &evidence["volumes"][0];
+        assert_eq!(volume["offset"], volume_offset, "{image}");
+        assert_eq!(volume["file_system"], "ntfs");
+        assert_eq!(volume["listing"]["deleted_files"], 1);
+
+        // Provenance: volume and MFT record on the rows and in the manifest.
+        let software = run.artifact("Windows/System32/config/SOFTWARE");
+        assert_eq!(software["ntfs"]["mft_record"], 67);
+        assert_eq!(software["ntfs"]["found_by"], "directory_walk");
+        for row in rows_of(&run, "Windows/System32/config/SOFTWARE") {
+            assert_eq!(row["mft_record"], 67, "{row}");
+            assert_eq!(row["volume_offset"], volume_offset, "{row}");
+        }
+        // MFT times of a hive: $SI and $FN, MACB each.
+        let hive_times: Vec<(&str, &str)> = rows_of(&run, "Windows/System32/config/SOFTWARE")
+            .into_iter()
+            .filter(|r| r["data_type"] == "ddesweep:file:stat")
+            .map(|r| {
+                (
+                    r["mft_attribute"].as_str().unwrap(),
+                    r["timestamp_desc"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(hive_times.len(), 8, "{image}: {hive_times:?}");
+        assert!(hive_times.contains(&("$FILE_NAME", "Creation Time")));
+        assert!(hive_times.contains(&("$STANDARD_INFORMATION", "Content Modification Time")));
+
+        // Mark of the Web on the invoice's finding, and a row saying where it came from.
+        let invoice = "Users/alice/Downloads/Invoice_2291.docx";
+        let finding = rows_of(&run, invoice)
+            .into_iter()
+            .find(|r| r["rule_id"] == "ddesweep.document.ddeauto_field")
+            .unwrap();
+        assert_eq!(finding["zone_id"], 3);
+        assert_eq!(
+            finding["host_url"],
+            "https://files.example.net/Invoice_2291.docx"
+        );
+        assert_eq!(finding["referrer_url"], "https://mail.example.com/");
+        assert_eq!(finding["mft_record"], 97);
+        assert!(has_tag(finding, "mark_of_the_web"));
+        let origin = rows_of(&run, invoice)
+            .into_iter()
+            .find(|r| r["data_type"] == "ddesweep:file:mark_of_the_web")
+            .unwrap();
+        assert_eq!(origin["datetime"], "2024-03-12T09:14:07.000000+00:00");
+        assert!(
+            origin["message"].as_str().unwrap().contains(
+                "came from https://files.example.net/Invoice_2291.docx (zone 3, internet"
+            ),
+            "{origin}"
+        );
+
+        // The deleted RTF is recovered from its freed MFT record and tagged.
+        let deleted = run.artifact("Users/bob/Desktop/deleted.rtf");
+        assert_eq!(deleted["ntfs"]["found_by"], "deleted_record");
+        assert_eq!(deleted["ntfs"]["mft_record"], 101);
+        let deleted_rows = rows_of(&run, "Users/bob/Desktop/deleted.rtf");
+        assert!(!deleted_rows.is_empty());
+        assert!(deleted_rows.iter().all(|r| has_tag(r, "deleted")));
+        // Nothing else is tagged deleted.
+        assert!(
+            run.rows
+                .iter()
+                .filter(|r| has_tag(r, "deleted"))
+                .all(|r| r["source_path"] == "Users/bob/Desktop/deleted.rtf")
+        );
+
+        // The Outlook attachment is tagged as such (as it is in the folder scan).
+        let attachment = "Users/alice/AppData/Local/Microsoft/Windows/INetCache/Content.Outlook/7XK2LQ0B/Payment_Advice.xlsx";
+        assert!(
+            rows_of(&run, attachment)
+                .iter()
+                .all(|r| has_tag(r, "email_attachment"))
+        );
+        assert!(!rows_of(&run, attachment).is_empty());
+
+        // The FAT partition of the MBR disk is listed, not scanned.
+        if image == "ntfs-mbr.raw" || image == "ntfs-mbr.E01" {
+            let fat = &evidence["volumes"][1];
+            assert_eq!(fat["file_system"], "fat");
+            assert_eq!(fat["status"], "not supported");
+            assert_eq!(fat["offset"], 7_340_032);
+        }
+    }
+    // The folder scan tags the Outlook attachment too, but knows nothing of the others.
+    let attachment = "Users/alice/AppData/Local/Microsoft/Windows/INetCache/Content.Outlook/7XK2LQ0B/Payment_Advice.xlsx";
+    assert!(
+        rows_of(&reference, attachment)
+            .iter()
+            .all(|r| has_tag(r, "email_attachment"))
+    );
+    assert!(
+        reference
+            .rows
+            .iter()
+            .all(|r| r["mft_record"].is_null() && r["zone_id"].is_null())
+    );
+}
+
+#[test]
+fn split_raw_images_read_as_one() {
+    let whole = std::fs::read(testdata("images/ntfs-mbr.raw")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Three segments whose borders fall inside the NTFS volume (and inside files).
+    for (n, part) in whole.chunks(3_000_000).enumerate() {
+        std::fs::write(dir.path().join(format!("disk.{:03}", n + 1)), part).unwrap();
+    }
+    let split = scan(&[&dir.path().join("disk.001")], &[]);
+    let single = scan(&[&testdata("images/ntfs-mbr.raw")], &[]);
+    assert_eq!(split.code, 0, "{}", split.stderr);
+    assert_eq!(split.manifest["evidence"][0]["container"], "split raw");
+    assert_eq!(findings(&split), findings(&single));
+    assert_eq!(hashes(&split), hashes(&single));
+}
+
+#[test]
+fn damaged_images_cost_what_is_damaged() {
+    let whole = std::fs::read(testdata("images/ntfs-mbr.raw")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Cut inside the NTFS volume: the partition runs past the end of the image.
+    let cut = dir.path().join("cut.raw");
+    std::fs::write(&cut, &whole[..3 * 1024 * 1024]).unwrap();
+    // An MBR whose partition points far past the end.
+    let mut forged = whole[..1024 * 1024 + 4096].to_vec();
+    forged[446 + 8..446 + 12].copy_from_slice(&0xFFFF_FF00u32.to_le_bytes());
+    let far = dir.path().join("far.raw");
+    std::fs::write(&far, &forged).unwrap();
+    for path in [&cut, &far] {
+        let run = scan(&[path], &[]);
+        assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+        assert!(
+            run.code == 0 || run.code == 1,
+            "{}: {}",
+            path.display(),
+            run.stderr
+        );
+        let evidence = &run.manifest["evidence"][0];
+        assert_eq!(evidence["kind"], "disk image", "{evidence}");
+        assert!(
+            !evidence["notes"].as_array().unwrap().is_empty(),
+            "{evidence}"
+        );
+    }
+}
+
+/// `../shared/corpus/images`, when present.
+fn corpus_images() -> Option<std::path::PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/images");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipped: {} not found", dir.display());
+        None
+    }
+}
+
+#[test]
+fn corpus_ntfs_testfs1_lists_its_files() {
+    let Some(dir) = corpus_images() else { return };
+    let run = scan(&[&dir.join("ntfs-testfs1.raw")], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let listed: Vec<(&str, u64, &str)> = run.manifest["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["path"].as_str().unwrap(),
+                a["ntfs"]["mft_record"].as_u64().unwrap(),
+                a["reason"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    // As `fls -r` lists them (the $-metadata files aside).
+    assert_eq!(
+        listed,
+        [
+            (
+                "1000-bytes-file",
+                66,
+                "not a document, log or hive type that ddesweep analyses"
+            ),
+            ("empty-file", 64, "empty file (0 bytes)"),
+            (
+                "file-with-12345",
+                65,
+                "not a document, log or hive type that ddesweep analyses"
+            ),
+            (
+                "sparse-file",
+                67,
+                "not a document, log or hive type that ddesweep analyses"
+            ),
+        ]
+    );
+    // One of the 512 subdirectories has a damaged MFT record: named, not fatal.
+    let listing = &run.manifest["evidence"][0]["volumes"][0]["listing"];
+    assert_eq!(
+        listing["unreadable_directories"].as_array().unwrap().len(),
+        1
+    );
+    assert!(
+        listing["unreadable_directories"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("many_subdirs/187:")
+    );
+}
+
+#[test]
+fn corpus_undelete_image_recovers_every_deleted_file() {
+    let Some(dir) = corpus_images() else { return };
+    let unzipped = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("unzip")
+        .arg("-q")
+        .arg(dir.join("7-undel-ntfs.zip"))
+        .arg("-d")
+        .arg(unzipped.path())
+        .status();
+    if !status.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: unzip unavailable");
+        return;
+    }
+    let image = unzipped.path().join("7-undel-ntfs/7-ntfs-undel.dd");
+    let item = ddesweep::evidence::open(0, &image).unwrap();
+    assert_eq!(item.kind, "disk image");
+    let mut recovered = BTreeMap::new();
+    for entry in &item.entries {
+        let Some(file) = &entry.image else { continue };
+        let bytes = ddesweep::evidence::map_entry(entry).unwrap();
+        recovered.insert(
+            entry.source_path.clone(),
+            (
+                file.record,
+                file.deleted(),
+                Md5::digest(&*bytes)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>(),
+            ),
+        );
+    }
+    // The image's answer sheet (index.html): every deleted file, its MFT entry and MD5.
+    // sing2.dat's folder record was reused, so its path is lost: $OrphanFiles, as in fls.
+    let expected = [
+        (
+            "$OrphanFiles/sing2.dat",
+            38,
+            "c229626f6a71b167ad7e50c4f2fccdb1",
+        ),
+        (
+            "dir1/dir2/frag3.dat",
+            35,
+            "21121699487f3fbbdb9a4b3391b6d3e0",
+        ),
+        ("dir1/mult2.dat", 36, "59cf0e9cd107bc1e75afb7374f6e05bb"),
+        ("frag1.dat", 29, "7a3bc5b763bef201202108f4ba128149"),
+        ("frag2.dat", 30, "0e80ab84ef0087e60dfc67b88a1cf13e"),
+        ("mult1.dat", 32, "ffd27bd782bdce67750b6b9ee069d2ef"),
+        ("mult1.dat:ADS", 32, "ba1b9eedb1c091ddca253d35dde8f616"),
+        ("res1.dat", 37, "9036637712b491904cd0bfbdbe648453"),
+        ("sing1.dat", 31, "59b20779f69ff9f0ac5fcd2c38835a79"),
+    ];
+    for (path, record, md5) in expected {
+        assert_eq!(
+            recovered.get(path),
+            Some(&(record, true, md5.to_owned())),
+            "{path}"
+        );
+    }
+    assert_eq!(recovered.len(), expected.len() + 1, "{recovered:?}");
+    assert!(!recovered["System Volume Information/tracking.log"].1);
+}
+
+#[test]
+fn corpus_ext2_e01_has_no_ntfs_volume() {
+    let Some(dir) = corpus_images() else { return };
+    let run = scan(&[&dir.join("plaso-ext2-image.E01")], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let evidence = &run.manifest["evidence"][0];
+    assert_eq!(evidence["container"], "E01");
+    assert_eq!(evidence["volumes"][0]["file_system"], "ext");
+    assert_eq!(evidence["volumes"][0]["status"], "not supported");
+    assert_eq!(
+        evidence["notes"][0],
+        "no NTFS volume: nothing in this image was analysed"
+    );
+    assert_eq!(run.manifest["totals"]["seen"], 0);
+}
