@@ -251,19 +251,46 @@ static void cmd_compress(const char *path)
 		die("cannot close", path);
 }
 
-static void cmd_write(const char *host, const char *path, s64 off, s64 len)
+/*
+ * Reads bytes [off, off + len) of HOST (len -1: to the end) into a new
+ * buffer; only that range is read, so a large host file can feed many small
+ * writes cheaply.
+ */
+static unsigned char *read_range(const char *host, s64 off, s64 *len)
 {
-	size_t hlen;
-	unsigned char *data = slurp(host, &hlen);
-	ntfs_inode *ni = open_or_create(path, S_IFREG);
+	int fd = open(host, O_RDONLY);
+	struct stat st;
+	unsigned char *buf;
+	s64 done = 0;
+	ssize_t r;
 
-	if (off < 0 || (size_t)off > hlen) {
+	if (fd < 0 || fstat(fd, &st))
+		die("cannot open", host);
+	if (off < 0 || off > st.st_size) {
 		errno = EINVAL;
 		die("offset past the end of", host);
 	}
-	if (len < 0 || (size_t)(off + len) > hlen)
-		len = (s64)hlen - off;
-	write_attr(ni, AT_UNNAMED, 0, data + off, off, len, path);
+	if (*len < 0 || off + *len > st.st_size)
+		*len = st.st_size - off;
+	buf = malloc(*len ? *len : 1);
+	if (!buf)
+		die("out of memory reading", host);
+	while (done < *len) {
+		r = pread(fd, buf + done, *len - done, off + done);
+		if (r <= 0)
+			die("cannot read", host);
+		done += r;
+	}
+	close(fd);
+	return buf;
+}
+
+static void cmd_write(const char *host, const char *path, s64 off, s64 len)
+{
+	unsigned char *data = read_range(host, off, &len);
+	ntfs_inode *ni = open_or_create(path, S_IFREG);
+
+	write_attr(ni, AT_UNNAMED, 0, data, off, len, path);
 	if (ntfs_inode_close(ni))
 		die("cannot close", path);
 	free(data);
