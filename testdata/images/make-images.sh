@@ -9,7 +9,9 @@
 # Each NTFS volume holds the same tree, built by the same command list (so the
 # MFT record numbers are the same in all three): the demo host from
 # testdata/sample-evidence/C, a Zone.Identifier stream on the invoice, a
-# fragmented document, a folder with NTFS (LZNT1) compression and a deleted RTF.
+# fragmented document, a folder with NTFS (LZNT1) compression, a deleted RTF
+# and a timestomped document ($STANDARD_INFORMATION times set back to 2019,
+# $FILE_NAME times left as written).
 #
 # Tools (Debian): apt-get install -y ntfs-3g ntfs-3g-dev faketime fdisk gdisk \
 #                 dosfstools ewf-tools sleuthkit gcc pkg-config
@@ -89,6 +91,8 @@ truncate -s 16384 "$WORK/filler.tmp"
 
 FRAG_SRC="$DOCS/word-every-part.docm" # 8485 bytes = 3 clusters of 4 KiB
 
+STOMP_TIME=2019-06-04T09:12:00Z # the timestomped $SI times of Quarterly_Report.docx
+
 # ---------------------------------------------------------------------------
 # The command list for ntfsbuild (TAB-separated; see ntfsbuild.c)
 # ---------------------------------------------------------------------------
@@ -119,6 +123,9 @@ cmd() { local IFS=$'\t'; printf '%s\n' "$*"; }
 	cmd compress Users/bob/Documents
 	cmd put "$C/Users/bob/Documents/Quarterly_Report.docx" Users/bob/Documents/Quarterly_Report.docx
 	cmd put "$WORK/contacts-archive.csv" Users/bob/Documents/contacts-archive.csv
+	# bob's report is timestomped: its $STANDARD_INFORMATION times (all four)
+	# are set back to an instant years before its $FILE_NAME creation
+	cmd stomp Users/bob/Documents/Quarterly_Report.docx "$STOMP_TIME"
 
 	# alice reads mail: Outlook's attachment cache, then the invoice download
 	cmd time 2024-03-12T09:12:41Z
@@ -239,6 +246,16 @@ check_volume() {
 	n=$(fls -r -d -p -o "$off" "$img" | awk -F'\t' '$2 == "Users/bob/Desktop/deleted.rtf" { split($1, a, " "); sub(/-.*/, "", a[3]); print a[3] }')
 	[ -n "$n" ] || fail "$img: deleted.rtf not listed as deleted"
 	cmp -s <(icat -o "$off" "$img" "$n") "$DOCS/rtf-ddeauto.rtf" || fail "$img: deleted.rtf not recovered"
+	# the timestomped file: the four $SI times at the stomp instant, the four
+	# $FN times still at its creation
+	n=$(inode Users/bob/Documents/Quarterly_Report.docx "$img" "$off")
+	times=$(istat -o "$off" "$img" "$n" | awk '
+		/^\$STANDARD_INFORMATION Attribute Values:/ { s = "SI" } /^\$FILE_NAME Attribute Values:/ { s = "FN" }
+		/^Attributes:/ { s = "" }
+		s && /^(Created|File Modified|MFT Modified|Accessed):/ { sub(/^[^\t]*\t/, ""); printf "%s %s\n", s, $0 }')
+	[ "$times" = "$(for i in 1 2 3 4; do echo "SI 2019-06-04 09:12:00.000000000 (UTC)"; done
+		for i in 1 2 3 4; do echo "FN 2024-03-11 08:30:00.000000000 (UTC)"; done)" ] ||
+		fail "$img: Quarterly_Report.docx is not timestomped as expected: $times"
 }
 
 check_volume "$HERE/ntfs-bare.raw" 0

@@ -34,6 +34,12 @@
  *   ads     HOSTFILE PATH STREAM        add (or overwrite) the named $DATA stream
  *   rm      PATH                        delete a file (the MFT record is freed,
  *                                       its clusters released, nothing wiped)
+ *   stomp   PATH YYYY-MM-DDTHH:MM:SSZ   timestomp: set the four times of PATH's
+ *                                       $STANDARD_INFORMATION (creation,
+ *                                       modification, MFT change, access) to
+ *                                       that instant; its $FILE_NAME times and
+ *                                       the parent's index entry keep theirs,
+ *                                       as after SetFileTime-based tools
  *
  * Time: libntfs-3g reads the clock through clock_gettime(), gettimeofday() and
  * time(). This program defines those three itself (linked with -rdynamic so
@@ -198,7 +204,7 @@ static void write_attr(ntfs_inode *ni, ntfschar *sname, int slen,
 
 /* ---- commands --------------------------------------------------------- */
 
-static void cmd_time(const char *iso)
+static time_t parse_time(const char *iso)
 {
 	struct tm tm;
 
@@ -207,7 +213,12 @@ static void cmd_time(const char *iso)
 		errno = EINVAL;
 		die("bad time", iso);
 	}
-	fake_now = timegm(&tm);
+	return timegm(&tm);
+}
+
+static void cmd_time(const char *iso)
+{
+	fake_now = parse_time(iso);
 }
 
 static void cmd_mkdir(const char *path)
@@ -240,19 +251,46 @@ static void cmd_compress(const char *path)
 		die("cannot close", path);
 }
 
-static void cmd_write(const char *host, const char *path, s64 off, s64 len)
+/*
+ * Reads bytes [off, off + len) of HOST (len -1: to the end) into a new
+ * buffer; only that range is read, so a large host file can feed many small
+ * writes cheaply.
+ */
+static unsigned char *read_range(const char *host, s64 off, s64 *len)
 {
-	size_t hlen;
-	unsigned char *data = slurp(host, &hlen);
-	ntfs_inode *ni = open_or_create(path, S_IFREG);
+	int fd = open(host, O_RDONLY);
+	struct stat st;
+	unsigned char *buf;
+	s64 done = 0;
+	ssize_t r;
 
-	if (off < 0 || (size_t)off > hlen) {
+	if (fd < 0 || fstat(fd, &st))
+		die("cannot open", host);
+	if (off < 0 || off > st.st_size) {
 		errno = EINVAL;
 		die("offset past the end of", host);
 	}
-	if (len < 0 || (size_t)(off + len) > hlen)
-		len = (s64)hlen - off;
-	write_attr(ni, AT_UNNAMED, 0, data + off, off, len, path);
+	if (*len < 0 || off + *len > st.st_size)
+		*len = st.st_size - off;
+	buf = malloc(*len ? *len : 1);
+	if (!buf)
+		die("out of memory reading", host);
+	while (done < *len) {
+		r = pread(fd, buf + done, *len - done, off + done);
+		if (r <= 0)
+			die("cannot read", host);
+		done += r;
+	}
+	close(fd);
+	return buf;
+}
+
+static void cmd_write(const char *host, const char *path, s64 off, s64 len)
+{
+	unsigned char *data = read_range(host, off, &len);
+	ntfs_inode *ni = open_or_create(path, S_IFREG);
+
+	write_attr(ni, AT_UNNAMED, 0, data, off, len, path);
 	if (ntfs_inode_close(ni))
 		die("cannot close", path);
 	free(data);
@@ -305,6 +343,31 @@ static void cmd_rm(const char *path)
 	free(uname);
 }
 
+/*
+ * The inode's cached times are what ntfs_inode_sync() writes back to
+ * $STANDARD_INFORMATION when a dirty inode is closed; nothing re-stamps them
+ * on the way (only ntfs_inode_update_times() would, and it is not called).
+ * NInoFileNameDirty stays clear, so neither the $FILE_NAME attribute in the
+ * record nor its copy in the parent's $I30 index is rewritten.
+ * (ntfs_inode_set_times(), the "system.ntfs_times" setter, is not used: it
+ * stamps the MFT-change time with the clock and resyncs the index entry.)
+ */
+static void cmd_stomp(const char *path, const char *iso)
+{
+	ntfs_time t = timespec2ntfs((struct timespec){ .tv_sec = parse_time(iso) });
+	ntfs_inode *ni = open_path(path);
+
+	if (!ni)
+		die("no such file", path);
+	ni->creation_time = t;
+	ni->last_data_change_time = t;
+	ni->last_mft_change_time = t;
+	ni->last_access_time = t;
+	ntfs_inode_mark_dirty(ni);
+	if (ntfs_inode_close(ni))
+		die("cannot close", path);
+}
+
 int main(int argc, char **argv)
 {
 	char line[8192];
@@ -353,6 +416,8 @@ int main(int argc, char **argv)
 			cmd_ads(f[1], f[2], f[3]);
 		else if (!strcmp(f[0], "rm") && n == 2)
 			cmd_rm(f[1]);
+		else if (!strcmp(f[0], "stomp") && n == 3)
+			cmd_stomp(f[1], f[2]);
 		else
 			die("bad command", f[0]);
 	}
