@@ -37,7 +37,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan evidence (folders or files) and write a timeline and a manifest.
+    /// Scan evidence (disk images, folders or files) and write a timeline and a manifest.
     Scan(ScanArgs),
     /// List the built-in detection profiles, or check a profile file.
     Profiles(ProfilesArgs),
@@ -46,7 +46,8 @@ pub enum Command {
 /// `ddesweep scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Evidence: mounted images, triage folders or single files. Read only, never written.
+    /// Evidence: raw, split raw (.001) or E01 disk images (recognised by their bytes), mounted
+    /// images, triage folders or single files. Read only, never written.
     #[arg(required = true, value_name = "EVIDENCE")]
     pub evidence: Vec<PathBuf>,
     /// Output folder for the timeline and manifest.json (created if missing; must not be inside evidence).

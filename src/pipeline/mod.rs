@@ -8,12 +8,14 @@
 
 #![forbid(unsafe_code)]
 
+mod document;
 mod eventlog;
 mod filesystem;
 mod hive;
 mod prefetch;
 mod progress;
 
+pub use document::check_document;
 pub use eventlog::check_event_log;
 pub use hive::check_hive;
 
@@ -25,16 +27,15 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::artifact::{self, ArtifactKind, Status};
-use crate::detect::timeline::{DocumentContext, document_events};
-use crate::detect::{self, Event, Finding};
+use crate::detect::Event;
 use crate::digest::sha256_hex;
 use crate::evidence::{self, Entry, EntryType, EvidenceError};
-use crate::formats::{self, DocumentScan, FormatError, Limits};
+use crate::formats::Limits;
 use crate::output::manifest::{
     ArtifactRecord, EvidenceRecord, Manifest, ProfileRecord, TimelineRecord, Totals,
 };
 use crate::output::{self, OutputError, TimelineFormat};
-use crate::profile::{LoadedProfile, Profile};
+use crate::profile::LoadedProfile;
 use crate::time::Timestamp;
 
 /// Everything a run needs.
@@ -156,6 +157,14 @@ impl PipelineError {
     }
 }
 
+/// What the analyses of one run share.
+struct RunContext<'a> {
+    /// Every entry of the run (a hive in an image finds its logs among them).
+    all: &'a [Entry],
+    /// Document results by content: a file copied to many places is parsed once.
+    documents: document::DocumentCache,
+}
+
 /// One artifact's result.
 pub(crate) struct Outcome {
     record: ArtifactRecord,
@@ -197,12 +206,16 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
     })?;
     let labels: Vec<String> = evidence_records.iter().map(|e| e.path.clone()).collect();
     let progress = progress::Progress::new(settings.progress, &entries);
+    let run = RunContext {
+        all: &entries,
+        documents: document::DocumentCache::default(),
+    };
     let outcomes: Vec<Outcome> = pool.install(|| {
         entries
             .par_iter()
             .map(|entry| {
                 let label = labels.get(entry.evidence).map_or("", String::as_str);
-                let outcome = analyze_isolated(entry, label, &entries, settings);
+                let outcome = analyze_isolated(entry, label, &run, settings);
                 progress.advance(entry.size);
                 outcome
             })
@@ -327,11 +340,15 @@ fn join_across_artifacts(records: &[ArtifactRecord], events: &mut [Event]) {
     }
 }
 
-/// Analyses one entry (`all` is every entry of the run, where a hive finds its logs); a panic
-/// inside becomes a failed artifact with the panic's message.
-fn analyze_isolated(entry: &Entry, label: &str, all: &[Entry], settings: &Settings) -> Outcome {
+/// Analyses one entry; a panic inside becomes a failed artifact with the panic's message.
+fn analyze_isolated(
+    entry: &Entry,
+    label: &str,
+    run: &RunContext<'_>,
+    settings: &Settings,
+) -> Outcome {
     let analyzed = catch_unwind(AssertUnwindSafe(|| {
-        let mut outcome = analyze_entry(entry, label, all, settings);
+        let mut outcome = analyze_entry(entry, label, run, settings);
         filesystem::annotate(entry, &settings.profile.profile, &mut outcome);
         outcome
     }));
@@ -384,7 +401,7 @@ pub(crate) fn finish(
     }
 }
 
-fn analyze_entry(entry: &Entry, label: &str, all: &[Entry], settings: &Settings) -> Outcome {
+fn analyze_entry(entry: &Entry, label: &str, run: &RunContext<'_>, settings: &Settings) -> Outcome {
     let name_kind = artifact::classify(&[], entry.file_name());
     let record = base_record(entry, label, name_kind);
     match &entry.entry_type {
@@ -436,62 +453,20 @@ fn analyze_entry(entry: &Entry, label: &str, all: &[Entry], settings: &Settings)
         return eventlog::analyze(record, &bytes, label, &entry.source_path, settings);
     }
     if kind == ArtifactKind::RegistryHive {
-        return hive::analyze(record, entry, all, &bytes, label, settings);
+        return hive::analyze(record, entry, run.all, &bytes, label, settings);
     }
     if kind == ArtifactKind::Prefetch {
         return prefetch::analyze(record, &bytes, label, &entry.source_path, settings);
     }
-    let (scan, findings) = match check_document(
-        kind,
-        entry.file_name(),
+    document::analyze(
+        record,
+        entry,
         &bytes,
-        &settings.profile.profile,
-        &settings.limits,
-    ) {
-        Ok(result) => result,
-        Err(FormatError::NotApplicable(reason)) => return finish(record, Status::Skipped, reason),
-        Err(err) => return finish(record, Status::Failed, err.to_string()),
-    };
-    record.format = Some(scan.format);
-    record.findings = findings.len();
-    let incomplete = scan.problems.iter().any(|p| p.incomplete);
-    record.status = if incomplete {
-        Status::Failed
-    } else {
-        Status::Analyzed
-    };
-    if !scan.problems.is_empty() {
-        let reasons: Vec<String> = scan.problems.iter().map(ToString::to_string).collect();
-        record.reason = Some(reasons.join("; "));
-    }
-    let context = DocumentContext {
-        evidence: label,
-        source_path: &entry.source_path,
-        sha256: &sha256,
-        size: record.size,
-        times: entry.times,
-        format: scan.format,
-    };
-    let events = document_events(&settings.profile.profile, &context, &findings);
-    Outcome { record, events }
-}
-
-/// The document stage on its own: parses `bytes` as a document of `kind` and runs the document
-/// checks of `profile`. This is what the benchmark measures.
-pub fn check_document(
-    kind: ArtifactKind,
-    file_name: &str,
-    bytes: &[u8],
-    profile: &Profile,
-    limits: &Limits,
-) -> Result<(DocumentScan, Vec<Finding>), FormatError> {
-    let scan = formats::scan_with_embedded(kind, file_name, bytes, limits)?;
-    let findings = scan
-        .records
-        .iter()
-        .flat_map(|record| detect::document::check(&profile.document, record))
-        .collect();
-    Ok((scan, findings))
+        sha256,
+        label,
+        settings,
+        &run.documents,
+    )
 }
 
 /// Refuses an output folder inside a directory evidence item (or equal to one).

@@ -15,7 +15,9 @@ pub(super) struct Progress {
 impl Progress {
     /// Bars for `entries`; hidden unless `wanted` and stderr is a terminal.
     pub(super) fn new(wanted: bool, entries: &[Entry]) -> Progress {
-        let total_bytes: u64 = entries.iter().map(|e| e.size).sum();
+        let total_bytes = entries
+            .iter()
+            .fold(0u64, |sum, e| sum.saturating_add(e.size));
         let target = if wanted && std::io::stderr().is_terminal() {
             ProgressDrawTarget::stderr()
         } else {

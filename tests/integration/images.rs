@@ -120,6 +120,11 @@ fn hashes(run: &Scan) -> BTreeMap<String, String> {
         .collect()
 }
 
+fn sha256_of(path: &Path) -> String {
+    let digest = sha2::Sha256::digest(std::fs::read(path).unwrap());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn rows_of<'a>(run: &'a Scan, path: &str) -> Vec<&'a Value> {
     run.rows
         .iter()
@@ -156,7 +161,10 @@ fn images_give_the_folder_copys_findings_plus_file_system_context() {
     let reference_hashes = hashes(&reference);
 
     for (image, volume_offset) in IMAGES {
-        let run = scan(&[&testdata(&format!("images/{image}"))], &[]);
+        let path = testdata(&format!("images/{image}"));
+        let before = sha256_of(&path);
+        let run = scan(&[&path], &[]);
+        assert_eq!(sha256_of(&path), before, "{image} was written to");
         assert_eq!(run.code, 0, "{image}: {}", run.stderr);
         assert_eq!(findings(&run), expected, "{image}");
         // Every file the image holds reads to the same bytes as its folder copy (the
@@ -247,6 +255,21 @@ fn images_give_the_folder_copys_findings_plus_file_system_context() {
                 .all(|r| has_tag(r, "email_attachment"))
         );
         assert!(!rows_of(&run, attachment).is_empty());
+
+        // Quarterly_Report.docx (no DDE) had its $SI times set back to 2019: a finding, timed
+        // at its real ($FN) creation.
+        let stomped = rows_of(&run, "Users/bob/Documents/Quarterly_Report.docx");
+        assert_eq!(stomped.len(), 1, "{stomped:?}");
+        assert_eq!(stomped[0]["rule_id"], "ddesweep.filesystem.timestomp");
+        assert_eq!(stomped[0]["datetime"], "2024-03-11T08:30:00.000000+00:00");
+        assert_eq!(stomped[0]["mft_record"], 86);
+        assert_eq!(
+            stomped[0]["message"],
+            "Times of document Users/bob/Documents/Quarterly_Report.docx altered: \
+             $STANDARD_INFORMATION says created 2019-06-04T09:12:00.000000+00:00, \
+             $FILE_NAME says 2024-03-11T08:30:00.000000+00:00"
+        );
+        assert!(run.rows.iter().filter(|r| has_tag(r, "timestomp")).count() == 1);
 
         // The FAT partition of the MBR disk is listed, not scanned.
         if image == "ntfs-mbr.raw" || image == "ntfs-mbr.E01" {
@@ -461,3 +484,74 @@ fn corpus_ext2_e01_has_no_ntfs_volume() {
     );
     assert_eq!(run.manifest["totals"]["seen"], 0);
 }
+
+/// A small deterministic generator (xorshift64*), so failures reproduce.
+fn next(state: &mut u64) -> u64 {
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+}
+
+/// Where the bare volume's MFT starts and how long its used part is (the records the fixture
+/// uses: 0 to 101, 1 KiB each).
+fn mft_region(volume: &[u8]) -> std::ops::Range<usize> {
+    let bytes_per_sector = u16::from_le_bytes([volume[11], volume[12]]) as usize;
+    let cluster = bytes_per_sector * volume[13] as usize;
+    let lcn = u64::from_le_bytes(volume[0x30..0x38].try_into().unwrap()) as usize;
+    lcn * cluster..lcn * cluster + 102 * 1024
+}
+
+#[test]
+fn mutated_images_never_stop_a_run() {
+    let seed = std::fs::read(testdata("images/ntfs-bare.raw")).unwrap();
+    let mft = mft_region(&seed);
+    let dir = tempfile::tempdir().unwrap();
+    let profile = ddesweep::profile::load("default").unwrap();
+    let mut panics = 0;
+    for i in 0..MUTATED_IMAGES {
+        let mut state = 0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1);
+        let mut bytes = seed.clone();
+        // A few bytes of the MFT (headers, attributes, run lists, fixups) set to random or
+        // extreme values; every fourth variant also damages bytes anywhere in the volume.
+        for _ in 0..1 + next(&mut state) % 8 {
+            let at = mft.start + (next(&mut state) as usize % mft.len());
+            bytes[at] = match next(&mut state) % 3 {
+                0 => 0xFF,
+                1 => 0x00,
+                _ => next(&mut state) as u8,
+            };
+        }
+        if i % 4 == 0 {
+            let at = next(&mut state) as usize % bytes.len();
+            bytes[at] ^= 0xFF;
+        }
+        let image = dir.path().join(format!("m{i}.raw"));
+        std::fs::write(&image, &bytes).unwrap();
+        let out = dir.path().join(format!("out{i}"));
+        let settings =
+            ddesweep::pipeline::Settings::new(vec![image.clone()], out.clone(), profile.clone())
+                .threads(1)
+                .progress(false);
+        let summary = ddesweep::pipeline::run(&settings)
+            .unwrap_or_else(|err| panic!("mutation {i}: the run stopped: {err}"));
+        let manifest: Value =
+            serde_json::from_slice(&std::fs::read(&summary.manifest).unwrap()).unwrap();
+        let artifacts = manifest["artifacts"].as_array().unwrap();
+        assert_eq!(
+            artifacts.len(),
+            manifest["evidence"][0]["entries"],
+            "mutation {i}"
+        );
+        panics += artifacts
+            .iter()
+            .filter(|a| a["reason"].as_str().is_some_and(|r| r.contains("panic")))
+            .count();
+        std::fs::remove_file(&image).unwrap();
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    eprintln!("{MUTATED_IMAGES} mutated images: {panics} artifacts failed on a caught panic");
+}
+
+/// Mutated variants of the bare NTFS image run through the whole pipeline.
+const MUTATED_IMAGES: usize = 300;

@@ -10,6 +10,7 @@ pub mod ntfs;
 pub mod volumes;
 
 use std::io::{self, Read};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -95,6 +96,19 @@ pub struct OpenedImage {
     pub entries: Vec<Entry>,
 }
 
+/// Runs `f`, turning a panic into its message. The parsers of the image's structures (partition
+/// tables, the `ntfs` crate) read values the image controls; a panic in one of them must cost
+/// the structure it was reading, not the run.
+pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned())
+    })
+}
+
 /// How many bytes are read to recognise an image.
 const SNIFF_LEN: usize = 8192;
 
@@ -142,12 +156,15 @@ pub fn open(
             });
             continue;
         }
-        let listed = NtfsVolume::open(Arc::clone(&disk), slot.offset, slot.length)
-            .map_err(|err| format!("not a readable NTFS volume: {err}"))
-            .and_then(|volume| {
-                let volume = Arc::new(volume);
-                listing::list(&volume).map(|(files, stats)| (volume, files, stats))
-            });
+        let listed = guarded(|| {
+            NtfsVolume::open(Arc::clone(&disk), slot.offset, slot.length)
+                .map_err(|err| format!("not a readable NTFS volume: {err}"))
+                .and_then(|volume| {
+                    let volume = Arc::new(volume);
+                    listing::list(&volume).map(|(files, stats)| (volume, files, stats))
+                })
+        })
+        .unwrap_or_else(|panic| Err(format!("internal error while listing the volume: {panic}")));
         match listed {
             Ok((volume, files, stats)) => {
                 entries.extend(files.into_iter().map(|file| Entry {

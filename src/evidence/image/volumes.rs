@@ -3,14 +3,13 @@
 //! file system each volume holds, from its first sectors.
 //!
 //! The tables are read by `gptman` and `mbrman` (the crates the Rust ecosystem uses to read and
-//! write them). Both do arithmetic on sector numbers the image controls, so they run behind a
-//! panic guard: a hostile table costs the table, not the run.
-
-use std::panic::{AssertUnwindSafe, catch_unwind};
+//! write them). Both do arithmetic on sector numbers the image controls, so they run behind
+//! [`guarded`]: a hostile table costs the table, not the run.
 
 use serde::Serialize;
 
 use super::disk::{Disk, DiskView};
+use super::guarded;
 
 /// One volume of a disk image.
 #[derive(Clone, Debug, Serialize)]
@@ -142,7 +141,15 @@ pub fn find_volumes(disk: &Disk) -> (Vec<VolumeSlot>, Vec<String>) {
         }
     };
     let size = disk.len();
-    let mut slots: Vec<(u64, u64, &'static str, Option<u32>, Option<String>)> = Vec::new();
+    let mut slots: Vec<VolumeSlot> = Vec::new();
+    let slot = |offset, length, partition_scheme, partition, partition_type| VolumeSlot {
+        offset,
+        length,
+        partition_scheme,
+        partition,
+        partition_type,
+        file_system: FileSystem::Unknown,
+    };
     let has_gpt = head.get(512..520) == Some(b"EFI PART") || disk_has_gpt_at_4k(disk);
     if has_gpt {
         match guarded(|| gptman::GPT::find_from(&mut DiskView::new(disk, 0, size))) {
@@ -159,7 +166,7 @@ pub fn find_volumes(disk: &Disk) -> (Vec<VolumeSlot>, Vec<String>) {
                         .saturating_add(1)
                         .saturating_mul(sector);
                     let guid = format_guid(&entry.partition_type_guid);
-                    slots.push((offset, length, "gpt", Some(number), Some(guid)));
+                    slots.push(slot(offset, length, "gpt", Some(number), Some(guid)));
                 }
             }
             Ok(Err(err)) => problems.push(format!("GPT unreadable ({err}); trying the MBR")),
@@ -174,7 +181,7 @@ pub fn find_volumes(disk: &Disk) -> (Vec<VolumeSlot>, Vec<String>) {
                         if !entry.is_used() || MBR_CONTAINERS.contains(&entry.sys) {
                             continue;
                         }
-                        slots.push((
+                        slots.push(slot(
                             u64::from(entry.starting_lba) * 512,
                             u64::from(entry.sectors) * 512,
                             "mbr",
@@ -192,15 +199,15 @@ pub fn find_volumes(disk: &Disk) -> (Vec<VolumeSlot>, Vec<String>) {
                     problems.push(format!(
                         "extended partitions unreadable ({why}); primary partitions only"
                     ));
-                    for (slot, (kind, start, sectors)) in primary.into_iter().enumerate() {
+                    for (index, (kind, start, sectors)) in primary.into_iter().enumerate() {
                         if MBR_CONTAINERS.contains(&kind) {
                             continue;
                         }
-                        slots.push((
+                        slots.push(slot(
                             u64::from(start) * 512,
                             u64::from(sectors) * 512,
                             "mbr",
-                            u32::try_from(slot + 1).ok(),
+                            u32::try_from(index + 1).ok(),
                             Some(format!("0x{kind:02X}")),
                         ));
                     }
@@ -209,10 +216,11 @@ pub fn find_volumes(disk: &Disk) -> (Vec<VolumeSlot>, Vec<String>) {
         }
     }
     if slots.is_empty() {
-        slots.push((0, size, "none", None, None));
+        slots.push(slot(0, size, "none", None, None));
     }
     let mut volumes = Vec::new();
-    for (offset, length, scheme, partition, partition_type) in slots {
+    for mut volume in slots {
+        let (offset, length, partition) = (volume.offset, volume.length, volume.partition);
         if offset >= size {
             problems.push(format!(
                 "partition {} starts at byte {offset}, past the image's end ({size} bytes)",
@@ -232,31 +240,15 @@ pub fn find_volumes(disk: &Disk) -> (Vec<VolumeSlot>, Vec<String>) {
         let head = disk
             .read_vec(offset, 4096.min(length as usize))
             .unwrap_or_default();
-        volumes.push(VolumeSlot {
-            offset,
-            length,
-            partition_scheme: scheme,
-            partition,
-            partition_type,
-            file_system: sniff_file_system(&head),
-        });
+        volume.length = length;
+        volume.file_system = sniff_file_system(&head);
+        volumes.push(volume);
     }
     (volumes, problems)
 }
 
 fn disk_has_gpt_at_4k(disk: &Disk) -> bool {
     disk.read_vec(4096, 8).is_ok_and(|sig| sig == b"EFI PART")
-}
-
-/// Runs `f`, turning a panic into its message.
-fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "internal error".to_owned())
-    })
 }
 
 /// A GPT GUID in its usual text form (the first three fields are stored little-endian).

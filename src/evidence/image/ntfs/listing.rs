@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::super::disk::DiskView;
+use super::super::guarded;
 use super::NtfsVolume;
 use super::stream::{self, for_each_attribute};
 use super::zone::{self, MarkOfTheWeb};
@@ -27,8 +28,6 @@ use crate::time::Timestamp;
 const FIRST_USER_RECORD: u64 = 24;
 /// Root directory's record number.
 const ROOT_RECORD: u64 = 5;
-/// $Extend's record number: its children ($UsnJrnl, $Quota, ...) are metadata too.
-const EXTEND_RECORD: u64 = 11;
 /// The most records scanned on one volume (a 16 GiB MFT): a forged $MFT size cannot run away.
 const MAX_RECORDS: u64 = 16 << 20;
 /// The deepest path followed.
@@ -119,14 +118,20 @@ pub fn list(volume: &NtfsVolume) -> Result<(Vec<ListedFile>, ListingStats), Stri
         .and_then(|item| item.ok())
         .and_then(|item| item.to_attribute().ok().map(|a| a.value_length()))
         .ok_or("the MFT has no data stream")?;
-    let count = (mft_len / record_size).min(MAX_RECORDS);
+    // A damaged $MFT may claim any size: never more records than the volume can hold.
+    let count = (mft_len / record_size)
+        .min(volume.length() / record_size)
+        .min(MAX_RECORDS);
     let mut stats = ListingStats {
         mft_records: count,
         ..ListingStats::default()
     };
     let scanned: Vec<Result<Option<RecordInfo>, ()>> = (0..count)
         .into_par_iter()
-        .map_init(|| volume.view(), |view, n| scan_record(volume, view, n))
+        .map_init(
+            || volume.view(),
+            |view, n| guarded(|| scan_record(volume, view, n)).unwrap_or(Err(())),
+        )
         .collect();
     let infos: Vec<Option<RecordInfo>> = scanned
         .into_iter()
@@ -299,41 +304,12 @@ fn walk(
         } else {
             folder.as_str()
         };
-        let file = match ntfs.file(&mut view, record) {
-            Ok(file) => file,
-            Err(err) => {
-                stats.unreadable_directories.push(format!("{shown}: {err}"));
-                continue;
-            }
-        };
-        let index = match file.directory_index(&mut view) {
-            Ok(index) => index,
-            Err(err) => {
-                stats.unreadable_directories.push(format!("{shown}: {err}"));
-                continue;
-            }
-        };
-        let mut entries = index.entries();
-        let mut children = Vec::new();
-        while let Some(entry) = entries.next(&mut view) {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(err) => {
-                    stats
-                        .unreadable_directories
-                        .push(format!("{shown}: index entry: {err}"));
-                    break;
-                }
-            };
-            let Some(Ok(key)) = entry.key() else { continue };
-            if key.namespace() == NtfsFileNamespace::Dos {
-                continue;
-            }
-            let child = entry.file_reference().file_record_number();
-            if child == record || child < FIRST_USER_RECORD && child != EXTEND_RECORD {
-                continue;
-            }
-            children.push((child, key.name().to_string_lossy(), key.is_directory()));
+        let (children, problem) = guarded(|| directory_children(ntfs, &mut view, record))
+            .unwrap_or_else(|panic| (Vec::new(), Some(format!("internal error: {panic}"))));
+        if let Some(problem) = problem {
+            stats
+                .unreadable_directories
+                .push(format!("{shown}: {problem}"));
         }
         for (child, name, is_directory) in children {
             let path = if folder.is_empty() {
@@ -353,6 +329,42 @@ fn walk(
         }
     }
     paths
+}
+
+/// The entries of directory `record` (record, name, is a directory), and what stopped the
+/// reading of its index early.
+fn directory_children(
+    ntfs: &ntfs::Ntfs,
+    view: &mut DiskView<'_>,
+    record: u64,
+) -> (Vec<(u64, String, bool)>, Option<String>) {
+    let mut children = Vec::new();
+    let file = match ntfs.file(view, record) {
+        Ok(file) => file,
+        Err(err) => return (children, Some(err.to_string())),
+    };
+    let index = match file.directory_index(view) {
+        Ok(index) => index,
+        Err(err) => return (children, Some(err.to_string())),
+    };
+    let mut entries = index.entries();
+    while let Some(entry) = entries.next(view) {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => return (children, Some(format!("index entry: {err}"))),
+        };
+        let Some(Ok(key)) = entry.key() else { continue };
+        if key.namespace() == NtfsFileNamespace::Dos {
+            continue;
+        }
+        let child = entry.file_reference().file_record_number();
+        // Metadata files ($MFT, ..., $Extend and what it holds) are not artifacts.
+        if child == record || child < FIRST_USER_RECORD {
+            continue;
+        }
+        children.push((child, key.name().to_string_lossy(), key.is_directory()));
+    }
+    (children, None)
 }
 
 /// The path a record's $FILE_NAME parent chain gives, under `$OrphanFiles` where the chain

@@ -61,6 +61,11 @@ impl NtfsVolume {
         self.offset
     }
 
+    /// Length of the volume in bytes.
+    pub fn length(&self) -> u64 {
+        self.length
+    }
+
     /// A fresh `Read + Seek` view of the volume for one task.
     pub(crate) fn view(&self) -> DiskView<'_> {
         DiskView::new(&self.disk, self.offset, self.length)

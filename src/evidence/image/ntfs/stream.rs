@@ -49,6 +49,10 @@ pub fn read(
     ))
 }
 
+/// One run of a non-resident stream: its byte position in the volume (`None` for a sparse run)
+/// and its length.
+pub(super) type DataRun = (Option<u64>, u64);
+
 /// Whether `attribute` is the $DATA stream named `stream` (`None`: unnamed).
 pub(super) fn is_stream(attribute: &NtfsAttribute<'_, '_>, stream: Option<&str>) -> bool {
     if attribute.ty().ok() != Some(NtfsAttributeType::Data) {
@@ -68,7 +72,7 @@ pub(super) fn is_stream(attribute: &NtfsAttribute<'_, '_>, stream: Option<&str>)
 pub(super) fn runs(
     volume: &NtfsVolume,
     attribute: &NtfsAttribute<'_, '_>,
-) -> io::Result<Option<Vec<(Option<u64>, u64)>>> {
+) -> io::Result<Option<Vec<DataRun>>> {
     let mut view = volume.view();
     match attribute.value(&mut view).map_err(io::Error::other)? {
         NtfsAttributeValue::NonResident(value) => {
@@ -102,6 +106,17 @@ fn read_attribute(
     }
     let length = attribute.value_length();
     let wanted = max.map_or(length, |m| m.min(length));
+    // A damaged or forged record can claim any length; no stream that could be copied out holds
+    // more bytes than its volume (a larger sparse file is mostly holes).
+    if wanted > volume.length() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "the stream claims {length} bytes, more than its volume holds ({} bytes)",
+                volume.length()
+            ),
+        ));
+    }
     let wanted_len = usize::try_from(wanted)
         .map_err(|_| io::Error::new(io::ErrorKind::OutOfMemory, "stream too large to read"))?;
     if wanted_len == 0 {
@@ -129,25 +144,35 @@ fn read_attribute(
     }
     let mut view = volume.view();
     let value = attribute.value(&mut view).map_err(io::Error::other)?;
-    let mut bytes = vec![0; wanted_len];
+    let mut bytes = buffer(wanted_len)?;
+    bytes.resize(wanted_len, 0);
     value.attach(&mut view).read_exact(&mut bytes)?;
     Ok(EntryBytes::Owned(bytes))
+}
+
+/// An empty buffer with room for `len` bytes, or an error when the memory is not there (a
+/// damaged record may claim anything up to its volume's size; an abort is not an answer).
+fn buffer(len: usize) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    bytes.try_reserve_exact(len).map_err(|err| {
+        io::Error::new(
+            io::ErrorKind::OutOfMemory,
+            format!("cannot hold the {len}-byte stream in memory: {err}"),
+        )
+    })?;
+    Ok(bytes)
 }
 
 /// Decompresses the first `wanted` bytes of an LZNT1-compressed stream stored in `runs`.
 ///
 /// A compression unit with all its clusters allocated is stored as is; one with none is zeros;
 /// one with some allocated holds LZNT1 data in those clusters, followed by a sparse tail.
-fn decompress(
-    volume: &NtfsVolume,
-    runs: &[(Option<u64>, u64)],
-    wanted: usize,
-) -> io::Result<Vec<u8>> {
+fn decompress(volume: &NtfsVolume, runs: &[DataRun], wanted: usize) -> io::Result<Vec<u8>> {
     let cluster = u64::from(volume.ntfs().cluster_size());
     let unit = cluster * CLUSTERS_PER_UNIT;
     let unit_len = usize::try_from(unit).map_err(io::Error::other)?;
     let disk = volume.disk();
-    let mut out = Vec::with_capacity(wanted);
+    let mut out = buffer(wanted)?;
     // Pieces of the current unit: allocated bytes gathered, and how many bytes it spans so far.
     let mut stored = Vec::with_capacity(unit_len);
     let mut spanned = 0u64;
