@@ -135,6 +135,7 @@ fn output_is_identical_on_one_and_two_threads() {
     let evidence = [
         private.path().join("documents"),
         private.path().join("sample-evidence"),
+        testdata("images/ntfs-gpt.raw"),
     ];
     let evidence: Vec<&std::path::Path> = evidence.iter().map(|p| p.as_path()).collect();
     let one = scan(&evidence, &["--threads", "1"]);

@@ -390,6 +390,18 @@ fn corpus_ntfs_testfs1_lists_its_files() {
             ),
         ]
     );
+    // The sparse file reads with its hole as zeros (runs: data, sparse, data).
+    let item = ddesweep::evidence::open(0, &dir.join("ntfs-testfs1.raw")).unwrap();
+    let sparse = item
+        .entries
+        .iter()
+        .find(|e| e.source_path == "sparse-file")
+        .unwrap();
+    let bytes = ddesweep::evidence::map_entry(sparse).unwrap();
+    assert_eq!(bytes.len(), 500_005);
+    assert_eq!(&bytes[..5], b"12345");
+    assert!(bytes[5..500_000].iter().all(|&b| b == 0));
+    assert_eq!(&bytes[500_000..], b"11111");
     // One of the 512 subdirectories has a damaged MFT record: named, not fatal.
     let listing = &run.manifest["evidence"][0]["volumes"][0]["listing"];
     assert_eq!(
@@ -407,18 +419,13 @@ fn corpus_ntfs_testfs1_lists_its_files() {
 #[test]
 fn corpus_undelete_image_recovers_every_deleted_file() {
     let Some(dir) = corpus_images() else { return };
+    // The image is zipped: extracted into a temporary folder with the zip crate.
     let unzipped = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("unzip")
-        .arg("-q")
-        .arg(dir.join("7-undel-ntfs.zip"))
-        .arg("-d")
-        .arg(unzipped.path())
-        .status();
-    if !status.is_ok_and(|s| s.success()) {
-        eprintln!("skipped: unzip unavailable");
-        return;
-    }
-    let image = unzipped.path().join("7-undel-ntfs/7-ntfs-undel.dd");
+    let zipped = std::fs::File::open(dir.join("7-undel-ntfs.zip")).unwrap();
+    let mut archive = zip::ZipArchive::new(zipped).unwrap();
+    let mut member = archive.by_name("7-undel-ntfs/7-ntfs-undel.dd").unwrap();
+    let image = unzipped.path().join("7-ntfs-undel.dd");
+    std::io::copy(&mut member, &mut std::fs::File::create(&image).unwrap()).unwrap();
     let item = ddesweep::evidence::open(0, &image).unwrap();
     assert_eq!(item.kind, "disk image");
     let mut recovered = BTreeMap::new();
@@ -483,6 +490,70 @@ fn corpus_ext2_e01_has_no_ntfs_volume() {
         "no NTFS volume: nothing in this image was analysed"
     );
     assert_eq!(run.manifest["totals"]["seen"], 0);
+}
+
+#[test]
+fn contiguous_files_of_raw_images_are_borrowed_not_copied() {
+    use ddesweep::evidence::{EntryBytes, map_entry, open};
+    let bytes_of = |image: &str, path: &str| {
+        let item = open(0, &testdata(&format!("images/{image}"))).unwrap();
+        let entry = item.entries.iter().find(|e| e.source_path == path).unwrap();
+        map_entry(entry).unwrap()
+    };
+    // One run in a raw image: a slice of the image's map.
+    assert!(matches!(
+        bytes_of("ntfs-mbr.raw", "Windows/System32/config/SOFTWARE"),
+        EntryBytes::Slice { start, .. } if start > 1_048_576
+    ));
+    // Two runs (fragmented), compressed, resident, or in an E01: copied out.
+    for (image, path) in [
+        ("ntfs-mbr.raw", "Users/alice/Documents/Meeting_Minutes.docm"),
+        ("ntfs-mbr.raw", "Users/bob/Documents/contacts-archive.csv"),
+        ("ntfs-mbr.raw", "Users/bob/Desktop/deleted.rtf"),
+        ("ntfs-mbr.E01", "Windows/System32/config/SOFTWARE"),
+    ] {
+        assert!(
+            matches!(bytes_of(image, path), EntryBytes::Owned(_)),
+            "{image}: {path}"
+        );
+    }
+}
+
+#[test]
+fn files_of_a_directory_the_walk_cannot_open_are_found_by_the_mft_scan() {
+    let mut bytes = std::fs::read(testdata("images/ntfs-bare.raw")).unwrap();
+    // Rename the $I30 index of Users/bob/Desktop (record 83) to $I31: the record still parses,
+    // but the crate finds no directory index in it.
+    let record = mft_region(&bytes).start + 83 * 1024;
+    let name: Vec<u8> = "$I30".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let at = record
+        + bytes[record..record + 1024]
+            .windows(name.len())
+            .position(|w| w == name)
+            .unwrap();
+    bytes[at + 6] = b'1';
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("desktop-index-renamed.raw");
+    std::fs::write(&image, &bytes).unwrap();
+    let run = scan(&[&image], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let listing = &run.manifest["evidence"][0]["volumes"][0]["listing"];
+    assert_eq!(listing["found_by_mft_scan"], 1);
+    assert!(
+        listing["unreadable_directories"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Users/bob/Desktop: "),
+        "{listing}"
+    );
+    let export = run.artifact("Users/bob/Desktop/export.csv");
+    assert_eq!(export["ntfs"]["found_by"], "mft_scan");
+    assert_eq!(export["ntfs"]["mft_record"], 84);
+    assert_eq!(export["findings"], 1);
+    assert_eq!(
+        run.artifact("Users/bob/Desktop/deleted.rtf")["ntfs"]["found_by"],
+        "deleted_record"
+    );
 }
 
 /// A small deterministic generator (xorshift64*), so failures reproduce.

@@ -147,7 +147,11 @@ fn timesketch_accepts_the_timeline() {
         eprintln!("skipped: {} not found", checker.display());
         return;
     }
-    let evidence = [testdata("documents"), testdata("sample-evidence")];
+    let evidence = [
+        testdata("documents"),
+        testdata("sample-evidence"),
+        testdata("images/ntfs-mbr.E01"),
+    ];
     let evidence: Vec<&Path> = evidence.iter().map(|p| p.as_path()).collect();
     let jsonl = scan(&evidence, &[]);
     let csv = scan(&evidence, &["--format", "csv"]);
