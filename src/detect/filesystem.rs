@@ -111,7 +111,7 @@ pub fn timestomp_event(profile: &Profile, ctx: &NtfsFileContext<'_>) -> Option<E
             fname.to_rfc3339()
         );
         let mut event = Event::new(
-            &profile.technique,
+            &profile.filesystem.timestomp_technique,
             rule.severity,
             "ddesweep:file:timestomp",
             message,
@@ -229,6 +229,7 @@ mod tests {
         events.extend(timestomp_event(&profile, &ctx));
         let finding = &events[2];
         assert_eq!(finding.timestamp, fname.born.unwrap());
+        assert_eq!(finding.tags[0], "T1070.006");
         assert_eq!(
             finding.rule_id.as_deref(),
             Some("ddesweep.filesystem.timestomp")

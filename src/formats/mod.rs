@@ -55,6 +55,9 @@ pub struct Limits {
     pub max_embed_depth: usize,
     /// Most bytes one embedded document may have.
     pub max_embedded_bytes: u64,
+    /// Largest file read out of a disk image: a file over it is failed unread (a damaged or
+    /// hostile record can claim a huge sparse file that would otherwise be copied into memory).
+    pub max_image_file_bytes: u64,
     /// Passwords tried, in order, on encrypted documents (the pipeline fills them from the
     /// profile's `document.default_passwords`).
     pub default_passwords: Vec<String>,
@@ -73,6 +76,7 @@ impl Default for Limits {
             max_text_bytes: 512 << 20,
             max_embed_depth: 4,
             max_embedded_bytes: 128 << 20,
+            max_image_file_bytes: 2 << 30,
             default_passwords: vec!["VelvetSweatshop".to_owned()],
         }
     }

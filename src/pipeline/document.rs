@@ -25,8 +25,8 @@ enum Checked {
 
 /// Results by (kind, SHA-256, lower-case extension): the extension is the only part of the name
 /// a parser looks at (a `.tsv` is split on tabs). Disks hold many copies of one file (an
-/// attachment saved twice, WinSxS hard links, a user's backups); each copy still gets its own
-/// rows and manifest record, with its own path and times.
+/// attachment saved twice, a user's backups, a template copied around); each copy still gets
+/// its own rows and manifest record, with its own path and times.
 #[derive(Default)]
 pub(super) struct DocumentCache {
     results: Mutex<HashMap<(ArtifactKind, String, String), Arc<Checked>>>,

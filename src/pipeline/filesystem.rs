@@ -74,11 +74,11 @@ fn annotate_image_file(
             extra.extend(filesystem::mark_of_the_web_event(profile, &ctx, mark));
         }
     }
-    // Altered times are a finding on any file ddesweep reads, DDE or not.
+    // Altered times are a finding on any file ddesweep reads, DDE or not: a row of its own
+    // technique, not counted among the artifact's DDE findings.
     if read {
         extra.extend(filesystem::timestomp_event(profile, &ctx));
     }
-    outcome.record.findings += extra.iter().filter(|e| e.is_finding()).count();
     outcome.events.extend(extra);
     for event in &mut outcome.events {
         event.fields.volume_offset = Some(image.volume_offset());

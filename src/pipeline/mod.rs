@@ -29,6 +29,7 @@ use rayon::prelude::*;
 use crate::artifact::{self, ArtifactKind, Status};
 use crate::detect::Event;
 use crate::digest::sha256_hex;
+use crate::evidence::image::volumes::FileSystem;
 use crate::evidence::{self, Entry, EntryType, EvidenceError};
 use crate::formats::Limits;
 use crate::output::manifest::{
@@ -286,10 +287,19 @@ fn evidence_record(path: &Path, item: &evidence::EvidenceItem) -> EvidenceRecord
         record.size = Some(image.size);
         record.volumes.clone_from(&image.volumes);
         record.notes.clone_from(&image.problems);
-        if !image.volumes.iter().any(|v| v.status == "scanned") {
+        let ntfs_volumes = image
+            .volumes
+            .iter()
+            .filter(|v| v.slot.file_system == FileSystem::Ntfs);
+        if ntfs_volumes.clone().count() == 0 {
             record
                 .notes
                 .push("no NTFS volume: nothing in this image was analysed".to_owned());
+        } else if ntfs_volumes.clone().all(|v| v.status != "scanned") {
+            record.notes.push(
+                "no NTFS volume could be read (see each volume's reason): nothing in this image was analysed"
+                    .to_owned(),
+            );
         }
     }
     record
@@ -431,6 +441,22 @@ fn analyze_entry(entry: &Entry, label: &str, run: &RunContext<'_>, settings: &Se
         };
         if let Some(reason) = kind.unsupported_reason() {
             return finish(base_record(entry, label, kind), Status::Skipped, reason);
+        }
+        let limits = &settings.limits;
+        let limit = match kind {
+            ArtifactKind::DelimitedText
+            | ArtifactKind::Xml
+            | ArtifactKind::Sylk
+            | ArtifactKind::WebQuery => limits.max_text_bytes.min(limits.max_image_file_bytes),
+            _ => limits.max_image_file_bytes,
+        };
+        if entry.size > limit {
+            let reason = format!(
+                "{} bytes: over the limit of {limit} bytes for a {} file in an image; not read",
+                entry.size,
+                kind.name()
+            );
+            return finish(base_record(entry, label, kind), Status::Failed, reason);
         }
     }
     let bytes = match evidence::map_entry(entry) {

@@ -199,6 +199,8 @@ pub struct FileSystemRules {
     /// Folders where Outlook saves the attachments it opens (compared case-insensitively as a
     /// part of the path, `/`-separated): a document under one is tagged `email_attachment`.
     pub outlook_attachment_caches: Vec<String>,
+    /// The ATT&CK technique timestomping findings are tagged with (not the profile's DDE one).
+    pub timestomp_technique: String,
     /// $STANDARD_INFORMATION creation before $FILE_NAME creation (NTFS images).
     pub timestomp: Rule,
 }

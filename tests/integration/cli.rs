@@ -25,7 +25,9 @@ fn write_profile(dir: &std::path::Path, edit: impl Fn(String) -> String) -> std:
 #[test]
 fn a_broken_profile_names_file_line_and_problem() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_profile(dir.path(), |t| t.replace("technique = ", "tecnique = "));
+    let path = write_profile(dir.path(), |t| {
+        t.replacen("\ntechnique = ", "\ntecnique = ", 1)
+    });
     let line = std::fs::read_to_string(&path)
         .unwrap()
         .lines()

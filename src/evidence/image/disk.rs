@@ -223,6 +223,8 @@ pub struct DiskView<'d> {
     base: u64,
     len: u64,
     position: u64,
+    /// Bytes this view may still read: a bound on the work a looping structure can cause.
+    budget: u64,
 }
 
 impl<'d> DiskView<'d> {
@@ -233,7 +235,16 @@ impl<'d> DiskView<'d> {
             base,
             len,
             position: 0,
+            budget: u64::MAX,
         }
+    }
+
+    /// The same view, failing once it has read `budget` bytes: for reading a structure whose
+    /// links the image controls (a directory index whose nodes point back at themselves would
+    /// otherwise be walked, and held, forever).
+    pub fn with_budget(mut self, budget: u64) -> DiskView<'d> {
+        self.budget = budget;
+        self
     }
 }
 
@@ -246,10 +257,16 @@ impl Read for DiskView<'_> {
         if want == 0 {
             return Ok(0);
         }
+        if want as u64 > self.budget {
+            return Err(io::Error::other(
+                "read budget exhausted: the structure loops or is implausibly large",
+            ));
+        }
         let n = self
             .disk
             .read_at(&mut buf[..want], self.base + self.position)?;
         self.position += n as u64;
+        self.budget -= n as u64;
         Ok(n)
     }
 }

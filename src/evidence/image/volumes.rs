@@ -150,8 +150,14 @@ pub fn find_volumes(disk: &Disk) -> (Vec<VolumeSlot>, Vec<String>) {
         partition_type,
         file_system: FileSystem::Unknown,
     };
-    let has_gpt = head.get(512..520) == Some(b"EFI PART") || disk_has_gpt_at_4k(disk);
-    if has_gpt {
+    let gpt_header = [512u64, 4096]
+        .into_iter()
+        .find(|&at| disk.read_vec(at, 8).is_ok_and(|sig| sig == b"EFI PART"));
+    let plausible = gpt_header.map(|at| gpt_header_plausible(disk, at));
+    if let Some(Err(why)) = &plausible {
+        problems.push(format!("GPT header refused ({why}); trying the MBR"));
+    }
+    if let Some(Ok(())) = plausible {
         match guarded(|| gptman::GPT::find_from(&mut DiskView::new(disk, 0, size))) {
             Ok(Ok(gpt)) => {
                 let sector = gpt.sector_size;
@@ -247,8 +253,30 @@ pub fn find_volumes(disk: &Disk) -> (Vec<VolumeSlot>, Vec<String>) {
     (volumes, problems)
 }
 
-fn disk_has_gpt_at_4k(disk: &Disk) -> bool {
-    disk.read_vec(4096, 8).is_ok_and(|sig| sig == b"EFI PART")
+/// The largest partition-entry array read (128 entries of 128 bytes is what every tool writes).
+const MAX_GPT_ENTRY_BYTES: u64 = 1 << 20;
+
+/// Checks the GPT header at `at` before gptman reads it: gptman allocates the entry array the
+/// header describes, so a forged count would abort the process (an allocation failure is not a
+/// panic that a guard can catch).
+fn gpt_header_plausible(disk: &Disk, at: u64) -> Result<(), String> {
+    let header = disk.read_vec(at, 92).map_err(|err| err.to_string())?;
+    let field = |offset: usize| {
+        u32::from_le_bytes([
+            header[offset],
+            header[offset + 1],
+            header[offset + 2],
+            header[offset + 3],
+        ])
+    };
+    let (count, size) = (field(80), field(84));
+    if !(128..=4096).contains(&size) || size % 8 != 0 {
+        return Err(format!("partition entries of {size} bytes"));
+    }
+    if u64::from(count) * u64::from(size) > MAX_GPT_ENTRY_BYTES {
+        return Err(format!("{count} partition entries of {size} bytes"));
+    }
+    Ok(())
 }
 
 /// A GPT GUID in its usual text form (the first three fields are stored little-endian).

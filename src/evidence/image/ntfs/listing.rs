@@ -30,6 +30,10 @@ const FIRST_USER_RECORD: u64 = 24;
 const ROOT_RECORD: u64 = 5;
 /// The most records scanned on one volume (a 16 GiB MFT): a forged $MFT size cannot run away.
 const MAX_RECORDS: u64 = 16 << 20;
+/// The most bytes read for one directory's index (the MFT record and its index nodes): 64 MiB
+/// of 4 KiB nodes holds about a million names. A damaged index whose nodes point back at
+/// themselves stops there instead of growing without end.
+const DIRECTORY_READ_BUDGET: u64 = 64 << 20;
 /// The deepest path followed.
 const MAX_DEPTH: usize = 256;
 /// The name of the stream that carries Mark of the Web.
@@ -76,6 +80,9 @@ pub struct ListedFile {
 pub struct ListingStats {
     /// MFT records examined.
     pub mft_records: u64,
+    /// Records past the scan's bound (16 Mi records), not examined.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub mft_records_not_scanned: u64,
     /// Records that could not be parsed (damaged; unused records never written are not counted).
     pub damaged_records: u64,
     /// Files (and streams) listed.
@@ -84,11 +91,16 @@ pub struct ListingStats {
     pub found_by_mft_scan: u64,
     /// Deleted files listed.
     pub deleted_files: u64,
-    /// Deleted files whose clusters now belong to another file (listed, not read).
-    pub deleted_overwritten: u64,
+    /// Deleted files listed but not read: their clusters now belong to other data, or cannot
+    /// be checked.
+    pub deleted_not_recovered: u64,
     /// Directories the walk could not open, with the reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unreadable_directories: Vec<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// What one MFT record holds that the listing needs.
@@ -119,11 +131,11 @@ pub fn list(volume: &NtfsVolume) -> Result<(Vec<ListedFile>, ListingStats), Stri
         .and_then(|item| item.to_attribute().ok().map(|a| a.value_length()))
         .ok_or("the MFT has no data stream")?;
     // A damaged $MFT may claim any size: never more records than the volume can hold.
-    let count = (mft_len / record_size)
-        .min(volume.length() / record_size)
-        .min(MAX_RECORDS);
+    let claimed = (mft_len / record_size).min(volume.length() / record_size);
+    let count = claimed.min(MAX_RECORDS);
     let mut stats = ListingStats {
         mft_records: count,
+        mft_records_not_scanned: claimed - count,
         ..ListingStats::default()
     };
     let scanned: Vec<Result<Option<RecordInfo>, ()>> = (0..count)
@@ -148,7 +160,7 @@ pub fn list(volume: &NtfsVolume) -> Result<(Vec<ListedFile>, ListingStats), Stri
     for (record, info) in infos.iter().enumerate() {
         let record = record as u64;
         let Some(info) = info else { continue };
-        if record < FIRST_USER_RECORD || info.is_directory || info.name.is_none() {
+        if record < FIRST_USER_RECORD || info.name.is_none() {
             continue;
         }
         let (path, found_by) = match (info.in_use, walked.get(&record)) {
@@ -163,29 +175,34 @@ pub fn list(volume: &NtfsVolume) -> Result<(Vec<ListedFile>, ListingStats), Stri
             .streams
             .iter()
             .any(|(name, ..)| name.eq_ignore_ascii_case(ZONE_IDENTIFIER))
-            .then(|| stream::read(volume, record, Some(ZONE_IDENTIFIER), Some(16 * 1024)))
-            .and_then(Result::ok)
+            .then(|| {
+                guarded(|| stream::read(volume, record, Some(ZONE_IDENTIFIER), Some(16 * 1024)))
+            })
+            .and_then(|read| read.ok()?.ok())
             .and_then(|bytes| zone::parse(&bytes));
-        let overwritten = !info.in_use && !deleted_data_intact(volume, record);
+        let lost = if info.in_use {
+            None
+        } else {
+            guarded(|| deleted_data_intact(volume, record))
+                .unwrap_or(Err("checking its clusters failed"))
+                .err()
+        };
         for (name, size, encrypted, _) in &info.streams {
-            if name.eq_ignore_ascii_case(ZONE_IDENTIFIER) {
+            // A directory's content is its index; only its named streams (a known hiding
+            // place) are files.
+            if name.eq_ignore_ascii_case(ZONE_IDENTIFIER) || info.is_directory && name.is_empty() {
                 continue;
             }
             let unreadable = if *encrypted {
                 Some("EFS-encrypted: the content is ciphertext without the user's key".to_owned())
-            } else if overwritten {
-                Some(
-                    "deleted file whose clusters now belong to other data: not recoverable"
-                        .to_owned(),
-                )
             } else {
-                None
+                lost.map(|why| format!("deleted file, not recovered: {why}"))
             };
             let stream = (!name.is_empty()).then(|| name.clone());
             stats.files += 1;
             stats.found_by_mft_scan += u64::from(found_by == FoundBy::MftScan);
             stats.deleted_files += u64::from(found_by == FoundBy::DeletedRecord);
-            stats.deleted_overwritten += u64::from(overwritten);
+            stats.deleted_not_recovered += u64::from(lost.is_some());
             files.push(ListedFile {
                 record,
                 path: match &stream {
@@ -290,7 +307,6 @@ fn walk(
     infos: &[Option<RecordInfo>],
     stats: &mut ListingStats,
 ) -> BTreeMap<u64, String> {
-    let mut view = volume.view();
     let ntfs = volume.ntfs();
     let mut paths = BTreeMap::new();
     let mut visited = BTreeSet::new();
@@ -304,6 +320,7 @@ fn walk(
         } else {
             folder.as_str()
         };
+        let mut view = volume.view().with_budget(DIRECTORY_READ_BUDGET);
         let (children, problem) = guarded(|| directory_children(ntfs, &mut view, record))
             .unwrap_or_else(|panic| (Vec::new(), Some(format!("internal error: {panic}"))));
         if let Some(problem) = problem {
@@ -322,6 +339,7 @@ fn walk(
                 .and_then(Option::as_ref)
                 .map_or(is_directory, |info| info.is_directory);
             if child_is_directory {
+                paths.entry(child).or_insert_with(|| path.clone());
                 queue.push((child, path));
             } else {
                 paths.entry(child).or_insert(path);
@@ -406,22 +424,37 @@ fn chain_path(infos: &[Option<RecordInfo>], record: u64) -> String {
 
 /// Whether a deleted record's non-resident data still lies in free clusters (resident data is
 /// in the record itself, so it is intact while the record is).
-fn deleted_data_intact(volume: &NtfsVolume, record: u64) -> bool {
+fn deleted_data_intact(volume: &NtfsVolume, record: u64) -> Result<(), &'static str> {
     let mut view = volume.view();
     let Ok(file) = volume.ntfs().file(&mut view, record) else {
-        return false;
+        return Err("its MFT record cannot be read again");
     };
     let mut runs = Vec::new();
+    // Data spread over attribute-list records (large files) cannot be checked cluster by
+    // cluster here: such a deleted file is not claimed intact.
+    let mut unchecked = false;
     let walked = for_each_attribute(volume, &file, |attribute| {
-        if attribute.ty().ok() == Some(NtfsAttributeType::Data)
-            && let Ok(Some(found)) = stream::runs(volume, attribute)
-        {
-            runs.extend(
+        if attribute.ty().ok() != Some(NtfsAttributeType::Data) || attribute.is_resident() {
+            return;
+        }
+        match stream::runs(volume, attribute) {
+            Ok(Some(found)) => runs.extend(
                 found
                     .into_iter()
                     .filter_map(|(position, len)| Some((position?, len))),
-            );
+            ),
+            Ok(None) | Err(_) => unchecked = true,
         }
     });
-    walked.is_ok() && volume.clusters_free(&runs).unwrap_or(false)
+    if walked.is_err() {
+        return Err("its attributes cannot be read");
+    }
+    if unchecked {
+        return Err("its data lies in attribute-list records whose clusters cannot be checked");
+    }
+    match volume.clusters_free(&runs) {
+        Some(true) => Ok(()),
+        Some(false) => Err("its clusters now belong to other data"),
+        None => Err("the volume's cluster bitmap cannot be read"),
+    }
 }

@@ -86,16 +86,12 @@ impl NtfsVolume {
     /// cannot be read.
     pub(crate) fn clusters_free(&self, runs: &[(u64, u64)]) -> Option<bool> {
         let bitmap = self.bitmap.get_or_init(|| self.read_bitmap()).as_ref()?;
-        let cluster = u64::from(self.ntfs.cluster_size());
+        let cluster = u64::from(self.ntfs.cluster_size()).max(1);
         for &(position, length) in runs {
             let first = position / cluster;
-            let count = length.div_ceil(cluster);
-            for lcn in first..first.saturating_add(count) {
-                let byte = usize::try_from(lcn / 8).ok()?;
-                let allocated = bitmap.get(byte).is_none_or(|b| b & (1 << (lcn % 8)) != 0);
-                if allocated {
-                    return Some(false);
-                }
+            let end = first.saturating_add(length.div_ceil(cluster));
+            if !bits_clear(bitmap, first, end) {
+                return Some(false);
             }
         }
         Some(true)
@@ -105,5 +101,54 @@ impl NtfsVolume {
         // Record 6 is $Bitmap; at most one bit per cluster, so its size is bounded by the volume.
         let bytes = stream::read(self, 6, None, None).ok()?;
         Some(bytes.to_vec())
+    }
+}
+
+/// Whether bits `first..end` of `bitmap` are all clear; a bit past its end counts as set.
+/// Whole bytes are tested at once, so a forged run over a terabyte costs a scan of its bitmap
+/// bytes, not a step per cluster.
+fn bits_clear(bitmap: &[u8], first: u64, end: u64) -> bool {
+    let bit = |lcn: u64| {
+        usize::try_from(lcn / 8)
+            .ok()
+            .and_then(|byte| bitmap.get(byte))
+            .is_none_or(|b| b & (1 << (lcn % 8)) != 0)
+    };
+    let mut lcn = first;
+    while lcn < end && lcn % 8 != 0 {
+        if bit(lcn) {
+            return false;
+        }
+        lcn += 1;
+    }
+    let whole_end = end - (end - lcn) % 8;
+    if lcn < whole_end {
+        let (Ok(from), Ok(to)) = (usize::try_from(lcn / 8), usize::try_from(whole_end / 8)) else {
+            return false;
+        };
+        match bitmap.get(from..to) {
+            Some(bytes) if bytes.iter().all(|&b| b == 0) => lcn = whole_end,
+            _ => return false,
+        }
+    }
+    (lcn..end).all(|lcn| !bit(lcn))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bits_clear;
+
+    #[test]
+    fn bitmap_ranges() {
+        // Clusters 0-3 and 17 allocated.
+        let bitmap = [0b0000_1111u8, 0, 0b0000_0010, 0];
+        assert!(bits_clear(&bitmap, 4, 17));
+        assert!(!bits_clear(&bitmap, 4, 18));
+        assert!(!bits_clear(&bitmap, 3, 5));
+        assert!(bits_clear(&bitmap, 18, 32));
+        // Past the bitmap's end counts as allocated.
+        assert!(!bits_clear(&bitmap, 30, 33));
+        assert!(!bits_clear(&bitmap, 8, u64::MAX));
+        assert!(bits_clear(&bitmap, 9, 9));
     }
 }

@@ -38,7 +38,7 @@ pub fn read(
         if !is_stream(&attribute, stream) {
             continue;
         }
-        return read_attribute(volume, &attribute, max);
+        return read_attribute(volume, &file, &attribute, max);
     }
     Err(io::Error::new(
         io::ErrorKind::NotFound,
@@ -79,10 +79,24 @@ pub(super) fn runs(
             let mut runs = Vec::new();
             for run in value.data_runs() {
                 let run = run.map_err(io::Error::other)?;
-                runs.push((
-                    run.data_position().value().map(u64::from),
-                    run.allocated_size(),
-                ));
+                let position = run.data_position().value().map(u64::from);
+                let length = run.allocated_size();
+                // A damaged run list can point anywhere: outside the volume is refused, never
+                // read from a neighbouring partition or the gap before it.
+                if let Some(position) = position
+                    && position
+                        .checked_add(length)
+                        .is_none_or(|end| end > volume.length())
+                {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "a data run of {length} bytes at byte {position} lies outside the volume ({} bytes)",
+                            volume.length()
+                        ),
+                    ));
+                }
+                runs.push((position, length));
             }
             Ok(Some(runs))
         }
@@ -94,6 +108,7 @@ pub(super) fn runs(
 
 fn read_attribute(
     volume: &NtfsVolume,
+    file: &NtfsFile<'_>,
     attribute: &NtfsAttribute<'_, '_>,
     max: Option<u64>,
 ) -> io::Result<EntryBytes> {
@@ -122,12 +137,25 @@ fn read_attribute(
     if wanted_len == 0 {
         return Ok(EntryBytes::Empty);
     }
+    // Bytes past the initialized size read as zeros, whatever the clusters still hold.
+    let valid = if attribute.is_resident() {
+        wanted_len
+    } else {
+        initialized_size(volume, file, attribute)
+            .and_then(|size| usize::try_from(size).ok())
+            .map_or(wanted_len, |size| size.min(wanted_len))
+    };
+    let zero_tail = |mut bytes: Vec<u8>| {
+        bytes[valid..].fill(0);
+        EntryBytes::Owned(bytes)
+    };
     if let Some(runs) = runs(volume, attribute)? {
         if flags.contains(NtfsAttributeFlags::COMPRESSED) {
-            return decompress(volume, &runs, wanted_len).map(EntryBytes::Owned);
+            return decompress(volume, &runs, wanted_len).map(zero_tail);
         }
         if let Some(&(Some(position), allocated)) = runs.first()
             && allocated >= wanted
+            && valid == wanted_len
             && let Some((map, start)) = volume.disk().mapped(volume.offset() + position, wanted)
         {
             return Ok(EntryBytes::Slice {
@@ -147,7 +175,60 @@ fn read_attribute(
     let mut bytes = buffer(wanted_len)?;
     bytes.resize(wanted_len, 0);
     value.attach(&mut view).read_exact(&mut bytes)?;
-    Ok(EntryBytes::Owned(bytes))
+    Ok(zero_tail(bytes))
+}
+
+/// A non-resident attribute's initialized size (its valid data length). The crate keeps it to
+/// itself, so it is read from the MFT record here, with the record's update-sequence fixups
+/// applied. `None` when the attribute is not in the base record (it came from an attribute
+/// list) or the record cannot be read.
+fn initialized_size(
+    volume: &NtfsVolume,
+    file: &NtfsFile<'_>,
+    attribute: &NtfsAttribute<'_, '_>,
+) -> Option<u64> {
+    const FIELD: usize = 0x38;
+    let record_start = file.position().value()?.get();
+    let offset = attribute
+        .position()
+        .value()?
+        .get()
+        .checked_sub(record_start)?;
+    let offset = usize::try_from(offset).ok()?;
+    let record_size = usize::try_from(volume.ntfs().file_record_size()).ok()?;
+    if offset.checked_add(FIELD + 8)? > record_size {
+        return None;
+    }
+    let mut record = volume
+        .disk()
+        .read_vec(volume.offset().checked_add(record_start)?, record_size)
+        .ok()?;
+    apply_fixups(&mut record, usize::from(volume.ntfs().sector_size()))?;
+    let field = record.get(offset + FIELD..offset + FIELD + 8)?;
+    Some(u64::from_le_bytes(field.try_into().ok()?))
+}
+
+/// Puts back the bytes an MFT record's update sequence array saved from the end of each sector.
+fn apply_fixups(record: &mut [u8], sector: usize) -> Option<()> {
+    let word = |record: &[u8], at: usize| -> Option<usize> {
+        Some(usize::from(u16::from_le_bytes([
+            *record.get(at)?,
+            *record.get(at + 1)?,
+        ])))
+    };
+    let array = word(record, 4)?;
+    let count = word(record, 6)?;
+    for i in 1..count {
+        let end = i.checked_mul(sector)?;
+        let saved = array + 2 * i;
+        if end > record.len() || saved + 2 > record.len() || end < 2 {
+            return None;
+        }
+        let (a, b) = (record[saved], record[saved + 1]);
+        record[end - 2] = a;
+        record[end - 1] = b;
+    }
+    Some(())
 }
 
 /// An empty buffer with room for `len` bytes, or an error when the memory is not there (a
