@@ -211,6 +211,20 @@ faketime "$FROZEN" ewfacquire -u -q -t "$WORK/ntfs-mbr" -f encase6 -c deflate:be
 	-m fixed -M physical -d sha256 "$MBR" >/dev/null
 mv "$WORK/ntfs-mbr.E01" "$HERE/ntfs-mbr.E01"
 
+# --- split-e01/ntfs-mbr.E01 ... .E09 -----------------------------------------
+# The same disk in nine 1 MiB segments (uncompressed, so that it needs several):
+# the reader must find E02... beside E01 and read across segment borders.
+rm -rf "$HERE/split-e01"
+mkdir -p "$HERE/split-e01"
+faketime "$FROZEN" ewfacquire -u -q -t "$WORK/split" -f encase6 -c none -S 1MiB \
+	-C DDESWEEP-0006 -D "ddesweep NTFS fixture: ntfs-mbr.raw in segments" -E 2 \
+	-e "ddesweep dev" -N "built by testdata/images/make-images.sh" \
+	-m fixed -M physical -d sha256 "$MBR" >/dev/null
+mv "$WORK"/split.E0? "$HERE/split-e01/"
+for segment in "$HERE"/split-e01/split.E0?; do
+	mv "$segment" "$HERE/split-e01/ntfs-mbr.${segment##*.}"
+done
+
 # ---------------------------------------------------------------------------
 # Verification (Sleuth Kit reads what was built; any mismatch stops the script)
 # ---------------------------------------------------------------------------

@@ -13,11 +13,13 @@ use serde_json::Value;
 use crate::util::{Scan, copy_tree, scan, testdata};
 
 /// Where the NTFS volume starts in each fixture image.
-const IMAGES: [(&str, u64); 4] = [
+const IMAGES: [(&str, u64); 5] = [
     ("ntfs-bare.raw", 0),
     ("ntfs-mbr.raw", 1_048_576),
     ("ntfs-gpt.raw", 1_048_576),
     ("ntfs-mbr.E01", 1_048_576),
+    // Nine 1 MiB segments: E02 to E09 are found beside E01.
+    ("split-e01/ntfs-mbr.E01", 1_048_576),
 ];
 
 /// The CSV make-images.sh writes into bob's compressed folder: 700 contacts with export.csv's
@@ -178,6 +180,13 @@ fn images_give_the_folder_copys_findings_plus_file_system_context() {
 
         let evidence = &run.manifest["evidence"][0];
         assert_eq!(evidence["kind"], "disk image");
+        assert_eq!(
+            evidence["container"],
+            if image.ends_with(".E01") { "E01" } else { "raw" }
+        );
+        if image != "ntfs-bare.raw" {
+            assert_eq!(evidence["size"], 8_388_608, "{image}");
+        }
         let volume = &evidence["volumes"][0];
         assert_eq!(volume["offset"], volume_offset, "{image}");
         assert_eq!(volume["file_system"], "ntfs");
@@ -272,7 +281,7 @@ fn images_give_the_folder_copys_findings_plus_file_system_context() {
         assert!(run.rows.iter().filter(|r| has_tag(r, "timestomp")).count() == 1);
 
         // The FAT partition of the MBR disk is listed, not scanned.
-        if image == "ntfs-mbr.raw" || image == "ntfs-mbr.E01" {
+        if image.contains("ntfs-mbr") {
             let fat = &evidence["volumes"][1];
             assert_eq!(fat["file_system"], "fat");
             assert_eq!(fat["status"], "not supported");
