@@ -182,7 +182,11 @@ fn images_give_the_folder_copys_findings_plus_file_system_context() {
         assert_eq!(evidence["kind"], "disk image");
         assert_eq!(
             evidence["container"],
-            if image.ends_with(".E01") { "E01" } else { "raw" }
+            if image.ends_with(".E01") {
+                "E01"
+            } else {
+                "raw"
+            }
         );
         if image != "ntfs-bare.raw" {
             assert_eq!(evidence["size"], 8_388_608, "{image}");

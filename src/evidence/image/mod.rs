@@ -40,6 +40,8 @@ pub struct ImageFile {
     pub name_times: FileTimes,
     /// Mark of the Web from the file's `Zone.Identifier` stream.
     pub mark_of_the_web: Option<MarkOfTheWeb>,
+    /// The file's first bytes, taken by the MFT scan where that was cheap.
+    pub head: Option<Vec<u8>>,
 }
 
 impl ImageFile {
@@ -59,9 +61,17 @@ impl ImageFile {
     }
 
     /// The first `len` bytes (fewer if the file is shorter): enough to classify the file
-    /// before reading the rest.
+    /// before reading the rest. The MFT scan's copy when it took one (no read at all).
     pub fn read_head(&self, len: u64) -> io::Result<EntryBytes> {
-        ntfs::stream::read(&self.volume, self.record, self.stream.as_deref(), Some(len))
+        match &self.head {
+            Some(head) => {
+                let take = usize::try_from(len).map_or(head.len(), |len| len.min(head.len()));
+                Ok(EntryBytes::Owned(head[..take].to_vec()))
+            }
+            None => {
+                ntfs::stream::read(&self.volume, self.record, self.stream.as_deref(), Some(len))
+            }
+        }
     }
 }
 
@@ -184,6 +194,7 @@ pub fn open(
                         found_by: file.found_by,
                         name_times: file.name_times,
                         mark_of_the_web: file.mark_of_the_web,
+                        head: file.head,
                     }),
                 }));
                 let reason = (!stats.unreadable_directories.is_empty()).then(|| {

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use ntfs::structured_values::{NtfsFileName, NtfsFileNamespace};
-use ntfs::{NtfsAttributeFlags, NtfsAttributeType, NtfsFile, NtfsFileFlags};
+use ntfs::{NtfsAttributeFlags, NtfsAttributeType, NtfsFileFlags, NtfsTime};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -62,6 +62,8 @@ pub struct ListedFile {
     pub stream: Option<String>,
     /// Bytes in the stream.
     pub size: u64,
+    /// Its first bytes, when the scan could take them cheaply (see [`RecordInfo`]).
+    pub head: Option<Vec<u8>>,
     /// $STANDARD_INFORMATION times (what Explorer shows; what timestomping tools change).
     pub times: FileTimes,
     /// $FILE_NAME times (set by the kernel when the name is made or moved).
@@ -113,9 +115,26 @@ struct RecordInfo {
     name: Option<(String, u64, u16)>,
     times: FileTimes,
     name_times: FileTimes,
-    /// (stream name, length, encrypted, non-resident); the unnamed stream has an empty name.
-    streams: Vec<(String, u64, bool, bool)>,
+    /// Its $DATA streams.
+    streams: Vec<StreamInfo>,
+    /// The first bytes of the unnamed stream, enough to classify the file without reading it
+    /// again (`None` where they need more work: compressed, encrypted, unreadable).
+    head: Option<Vec<u8>>,
 }
+
+/// One $DATA stream of a record.
+#[derive(Clone, Debug, Default)]
+struct StreamInfo {
+    /// Its name; empty for the file's content.
+    name: String,
+    /// Its length in bytes.
+    length: u64,
+    /// Whether it is EFS-encrypted.
+    encrypted: bool,
+}
+
+/// How many first bytes of each file the scan keeps for classification.
+const HEAD_BYTES: u64 = 16;
 
 /// Lists the files of `volume`.
 pub fn list(volume: &NtfsVolume) -> Result<(Vec<ListedFile>, ListingStats), String> {
@@ -138,13 +157,21 @@ pub fn list(volume: &NtfsVolume) -> Result<(Vec<ListedFile>, ListingStats), Stri
         mft_records_not_scanned: claimed - count,
         ..ListingStats::default()
     };
-    let scanned: Vec<Result<Option<RecordInfo>, ()>> = (0..count)
-        .into_par_iter()
-        .map_init(
-            || volume.view(),
-            |view, n| guarded(|| scan_record(volume, view, n)).unwrap_or(Err(())),
-        )
-        .collect();
+    // The walk reads directory indexes one after another; the scan reads every record in
+    // parallel: they run side by side.
+    let (scanned, (walked, unreadable_directories)) = rayon::join(
+        || -> Vec<Result<Option<RecordInfo>, ()>> {
+            (0..count)
+                .into_par_iter()
+                .map_init(
+                    || volume.view(),
+                    |view, n| guarded(|| scan_record(volume, view, n)).unwrap_or(Err(())),
+                )
+                .collect()
+        },
+        || walk(volume),
+    );
+    stats.unreadable_directories = unreadable_directories;
     let infos: Vec<Option<RecordInfo>> = scanned
         .into_iter()
         .map(|r| {
@@ -154,7 +181,6 @@ pub fn list(volume: &NtfsVolume) -> Result<(Vec<ListedFile>, ListingStats), Stri
             })
         })
         .collect();
-    let walked = walk(volume, &infos, &mut stats);
 
     let mut files = Vec::new();
     for (record, info) in infos.iter().enumerate() {
@@ -174,7 +200,7 @@ pub fn list(volume: &NtfsVolume) -> Result<(Vec<ListedFile>, ListingStats), Stri
         let mark_of_the_web = info
             .streams
             .iter()
-            .any(|(name, ..)| name.eq_ignore_ascii_case(ZONE_IDENTIFIER))
+            .any(|stream| stream.name.eq_ignore_ascii_case(ZONE_IDENTIFIER))
             .then(|| {
                 guarded(|| stream::read(volume, record, Some(ZONE_IDENTIFIER), Some(16 * 1024)))
             })
@@ -187,7 +213,12 @@ pub fn list(volume: &NtfsVolume) -> Result<(Vec<ListedFile>, ListingStats), Stri
                 .unwrap_or(Err("checking its clusters failed"))
                 .err()
         };
-        for (name, size, encrypted, _) in &info.streams {
+        for StreamInfo {
+            name,
+            length,
+            encrypted,
+        } in &info.streams
+        {
             // A directory's content is its index; only its named streams (a known hiding
             // place) are files.
             if name.eq_ignore_ascii_case(ZONE_IDENTIFIER) || info.is_directory && name.is_empty() {
@@ -210,7 +241,12 @@ pub fn list(volume: &NtfsVolume) -> Result<(Vec<ListedFile>, ListingStats), Stri
                     None => path.clone(),
                 },
                 stream,
-                size: *size,
+                size: *length,
+                head: if name.is_empty() {
+                    info.head.clone()
+                } else {
+                    None
+                },
                 times: info.times,
                 name_times: info.name_times,
                 found_by,
@@ -223,7 +259,8 @@ pub fn list(volume: &NtfsVolume) -> Result<(Vec<ListedFile>, ListingStats), Stri
     Ok((files, stats))
 }
 
-/// Reads what the listing needs of record `n`. `Ok(None)`: never used (no `FILE` record there).
+/// Reads what the listing needs of record `n`, in one pass over its attributes. `Ok(None)`:
+/// never used (no `FILE` record there).
 fn scan_record(
     volume: &NtfsVolume,
     view: &mut DiskView<'_>,
@@ -244,37 +281,55 @@ fn scan_record(
         ..RecordInfo::default()
     };
     if let Ok(si) = file.info() {
-        info.times = FileTimes {
-            modified: Timestamp::from_filetime(si.modification_time().nt_timestamp()),
-            accessed: Timestamp::from_filetime(si.access_time().nt_timestamp()),
-            changed: Timestamp::from_filetime(si.mft_record_modification_time().nt_timestamp()),
-            born: Timestamp::from_filetime(si.creation_time().nt_timestamp()),
-        };
+        info.times = file_times(
+            si.modification_time(),
+            si.access_time(),
+            si.mft_record_modification_time(),
+            si.creation_time(),
+        );
     }
-    let scanned = for_each_attribute(volume, &file, |attribute| {
-        if attribute.ty().ok() == Some(NtfsAttributeType::Data) {
+    // The name Windows shows: Win32 (or Win32-and-DOS), else POSIX, and the 8.3 DOS name only
+    // when it is the only one.
+    let rank = |name: &NtfsFileName| match name.namespace() {
+        NtfsFileNamespace::Win32AndDos | NtfsFileNamespace::Win32 => 0,
+        NtfsFileNamespace::Posix => 1,
+        NtfsFileNamespace::Dos => 2,
+    };
+    let mut best: Option<NtfsFileName> = None;
+    let scanned = for_each_attribute(volume, &file, |attribute| match attribute.ty() {
+        Ok(NtfsAttributeType::FileName) => {
+            if let Ok(name) = attribute.structured_value::<_, NtfsFileName>(&mut volume.view())
+                && best.as_ref().is_none_or(|b| rank(&name) < rank(b))
+            {
+                best = Some(name);
+            }
+        }
+        Ok(NtfsAttributeType::Data) => {
             let name = attribute
                 .name()
                 .map(|n| n.to_string_lossy())
                 .unwrap_or_default();
-            info.streams.push((
+            if name.is_empty() {
+                info.head = stream::head(volume, attribute, HEAD_BYTES);
+            }
+            info.streams.push(StreamInfo {
                 name,
-                attribute.value_length(),
-                attribute.flags().contains(NtfsAttributeFlags::ENCRYPTED),
-                !attribute.is_resident(),
-            ));
+                length: attribute.value_length(),
+                encrypted: attribute.flags().contains(NtfsAttributeFlags::ENCRYPTED),
+            });
         }
+        _ => {}
     });
-    if scanned.is_err() && info.streams.is_empty() {
+    if scanned.is_err() && info.streams.is_empty() && best.is_none() {
         return Err(());
     }
-    if let Some(Ok(name)) = preferred_name(&file, view) {
-        info.name_times = FileTimes {
-            modified: Timestamp::from_filetime(name.modification_time().nt_timestamp()),
-            accessed: Timestamp::from_filetime(name.access_time().nt_timestamp()),
-            changed: Timestamp::from_filetime(name.mft_record_modification_time().nt_timestamp()),
-            born: Timestamp::from_filetime(name.creation_time().nt_timestamp()),
-        };
+    if let Some(name) = best {
+        info.name_times = file_times(
+            name.modification_time(),
+            name.access_time(),
+            name.mft_record_modification_time(),
+            name.creation_time(),
+        );
         let parent = name.parent_directory_reference();
         info.name = Some((
             name.name().to_string_lossy(),
@@ -285,28 +340,26 @@ fn scan_record(
     Ok(Some(info))
 }
 
-/// The name Windows shows: Win32 (or Win32-and-DOS), else POSIX, and the 8.3 DOS name only when
-/// it is the only one.
-fn preferred_name(
-    file: &NtfsFile<'_>,
-    view: &mut DiskView<'_>,
-) -> Option<ntfs::Result<NtfsFileName>> {
-    [
-        NtfsFileNamespace::Win32AndDos,
-        NtfsFileNamespace::Win32,
-        NtfsFileNamespace::Posix,
-        NtfsFileNamespace::Dos,
-    ]
-    .into_iter()
-    .find_map(|namespace| file.name(view, Some(namespace), None))
+/// MACB times from NTFS times; zero (never set) and out-of-range times are `None`.
+fn file_times(
+    modified: NtfsTime,
+    accessed: NtfsTime,
+    changed: NtfsTime,
+    born: NtfsTime,
+) -> FileTimes {
+    let time = |t: NtfsTime| Timestamp::from_filetime(t.nt_timestamp());
+    FileTimes {
+        modified: time(modified),
+        accessed: time(accessed),
+        changed: time(changed),
+        born: time(born),
+    }
 }
 
-/// Walks the directory tree from the root; returns the path of every record it reaches.
-fn walk(
-    volume: &NtfsVolume,
-    infos: &[Option<RecordInfo>],
-    stats: &mut ListingStats,
-) -> BTreeMap<u64, String> {
+/// Walks the directory tree from the root; returns the path of every record it reaches, and the
+/// directories it could not read (with why).
+fn walk(volume: &NtfsVolume) -> (BTreeMap<u64, String>, Vec<String>) {
+    let mut unreadable = Vec::new();
     let ntfs = volume.ntfs();
     let mut paths = BTreeMap::new();
     let mut visited = BTreeSet::new();
@@ -324,9 +377,7 @@ fn walk(
         let (children, problem) = guarded(|| directory_children(ntfs, &mut view, record))
             .unwrap_or_else(|panic| (Vec::new(), Some(format!("internal error: {panic}"))));
         if let Some(problem) = problem {
-            stats
-                .unreadable_directories
-                .push(format!("{shown}: {problem}"));
+            unreadable.push(format!("{shown}: {problem}"));
         }
         for (child, name, is_directory) in children {
             let path = if folder.is_empty() {
@@ -334,11 +385,7 @@ fn walk(
             } else {
                 format!("{folder}/{name}")
             };
-            let child_is_directory = infos
-                .get(child as usize)
-                .and_then(Option::as_ref)
-                .map_or(is_directory, |info| info.is_directory);
-            if child_is_directory {
+            if is_directory {
                 paths.entry(child).or_insert_with(|| path.clone());
                 queue.push((child, path));
             } else {
@@ -346,7 +393,7 @@ fn walk(
             }
         }
     }
-    paths
+    (paths, unreadable)
 }
 
 /// The entries of directory `record` (record, name, is a directory), and what stopped the

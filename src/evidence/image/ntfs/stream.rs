@@ -53,6 +53,38 @@ pub fn read(
 /// and its length.
 pub(super) type DataRun = (Option<u64>, u64);
 
+/// The first `len` bytes of a plain (neither compressed nor encrypted) $DATA attribute, taken
+/// while its record is at hand: from the record for resident data, else from the start of its
+/// first run (zeros for a sparse one). Only for classifying a file: it does not apply the
+/// initialized size, which the full read does. `None` when anything is unusual.
+pub(super) fn head(
+    volume: &NtfsVolume,
+    attribute: &NtfsAttribute<'_, '_>,
+    len: u64,
+) -> Option<Vec<u8>> {
+    let flags = attribute.flags();
+    if flags.intersects(NtfsAttributeFlags::COMPRESSED | NtfsAttributeFlags::ENCRYPTED) {
+        return None;
+    }
+    let wanted = usize::try_from(len.min(attribute.value_length())).ok()?;
+    let mut view = volume.view();
+    match attribute.value(&mut view).ok()? {
+        NtfsAttributeValue::Resident(value) => value.data().get(..wanted).map(<[u8]>::to_vec),
+        NtfsAttributeValue::NonResident(_) => {
+            let runs = runs(volume, attribute).ok()??;
+            match runs.first()? {
+                (Some(position), allocated) if *allocated >= wanted as u64 => volume
+                    .disk()
+                    .read_vec(volume.offset().checked_add(*position)?, wanted)
+                    .ok(),
+                (None, allocated) if *allocated >= wanted as u64 => Some(vec![0; wanted]),
+                _ => None,
+            }
+        }
+        NtfsAttributeValue::AttributeListNonResident(_) => None,
+    }
+}
+
 /// Whether `attribute` is the $DATA stream named `stream` (`None`: unnamed).
 pub(super) fn is_stream(attribute: &NtfsAttribute<'_, '_>, stream: Option<&str>) -> bool {
     if attribute.ty().ok() != Some(NtfsAttributeType::Data) {
