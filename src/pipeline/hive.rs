@@ -96,25 +96,23 @@ pub(super) fn analyze(
 /// Windows writes `ntuser.dat.LOG1` beside `NTUSER.DAT`) in a disk image, from the run's
 /// entries: the same image, volume, folder and state (a deleted hive with deleted logs).
 fn image_sibling_logs(entry: &Entry, all: &[Entry]) -> Vec<(String, evidence::EntryBytes)> {
-    let (folder, name) = entry
-        .source_path
-        .rsplit_once('/')
-        .unwrap_or(("", entry.source_path.as_str()));
-    let name = name.to_ascii_lowercase();
+    // `FOLDER/NAME.`: every log's path starts so, whatever the case of its extension (a byte
+    // comparison that rules out nearly every entry of the image at once).
+    let stem = format!("{}.", entry.source_path);
     let volume = |e: &Entry| e.image.as_ref().map(|i| (i.volume_offset(), i.deleted()));
     let mut found: Vec<&Entry> = all
         .iter()
         .filter(|log| {
-            log.evidence == entry.evidence
+            let extension = log
+                .source_path
+                .get(..stem.len())
+                .filter(|start| start.eq_ignore_ascii_case(&stem))
+                .and_then(|_| log.source_path.get(stem.len()..))
+                .map(str::to_ascii_lowercase);
+            extension.is_some_and(|e| ["log1", "log2", "log"].contains(&e.as_str()))
+                && log.evidence == entry.evidence
                 && volume(log) == volume(entry)
                 && log.entry_type == EntryType::File
-                && log.source_path.rsplit_once('/').map_or("", |(f, _)| f) == folder
-                && log
-                    .file_name()
-                    .to_ascii_lowercase()
-                    .strip_prefix(&name)
-                    .and_then(|rest| rest.strip_prefix('.'))
-                    .is_some_and(|extension| ["log1", "log2", "log"].contains(&extension))
         })
         .collect();
     found.sort_by(|a, b| a.source_path.cmp(&b.source_path));

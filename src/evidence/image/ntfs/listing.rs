@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ntfs::structured_values::{NtfsFileName, NtfsFileNamespace};
+use ntfs::structured_values::{NtfsFileName, NtfsFileNamespace, NtfsStandardInformation};
 use ntfs::{NtfsAttributeFlags, NtfsAttributeType, NtfsFileFlags, NtfsTime};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -280,14 +280,6 @@ fn scan_record(
         sequence: file.sequence_number(),
         ..RecordInfo::default()
     };
-    if let Ok(si) = file.info() {
-        info.times = file_times(
-            si.modification_time(),
-            si.access_time(),
-            si.mft_record_modification_time(),
-            si.creation_time(),
-        );
-    }
     // The name Windows shows: Win32 (or Win32-and-DOS), else POSIX, and the 8.3 DOS name only
     // when it is the only one.
     let rank = |name: &NtfsFileName| match name.namespace() {
@@ -297,6 +289,16 @@ fn scan_record(
     };
     let mut best: Option<NtfsFileName> = None;
     let scanned = for_each_attribute(volume, &file, |attribute| match attribute.ty() {
+        Ok(NtfsAttributeType::StandardInformation) => {
+            if let Ok(si) = attribute.resident_structured_value::<NtfsStandardInformation>() {
+                info.times = file_times(
+                    si.modification_time(),
+                    si.access_time(),
+                    si.mft_record_modification_time(),
+                    si.creation_time(),
+                );
+            }
+        }
         Ok(NtfsAttributeType::FileName) => {
             if let Ok(name) = attribute.structured_value::<_, NtfsFileName>(&mut volume.view())
                 && best.as_ref().is_none_or(|b| rank(&name) < rank(b))

@@ -7,7 +7,7 @@
 
 use std::io::{self, Read};
 
-use ntfs::attribute_value::NtfsAttributeValue;
+use ntfs::attribute_value::{NtfsAttributeValue, NtfsDataRun};
 use ntfs::{NtfsAttribute, NtfsAttributeFlags, NtfsAttributeType, NtfsFile};
 
 use super::NtfsVolume;
@@ -70,9 +70,9 @@ pub(super) fn head(
     let mut view = volume.view();
     match attribute.value(&mut view).ok()? {
         NtfsAttributeValue::Resident(value) => value.data().get(..wanted).map(<[u8]>::to_vec),
-        NtfsAttributeValue::NonResident(_) => {
-            let runs = runs(volume, attribute).ok()??;
-            match runs.first()? {
+        NtfsAttributeValue::NonResident(value) => {
+            let run = checked_run(volume, &value.data_runs().next()?.ok()?).ok()?;
+            match &run {
                 (Some(position), allocated) if *allocated >= wanted as u64 => volume
                     .disk()
                     .read_vec(volume.offset().checked_add(*position)?, wanted)
@@ -83,6 +83,27 @@ pub(super) fn head(
         }
         NtfsAttributeValue::AttributeListNonResident(_) => None,
     }
+}
+
+/// A run as a [`DataRun`], refused when it lies outside the volume: a damaged run list can
+/// point anywhere, and must never be read from a neighbouring partition or the gap before it.
+fn checked_run(volume: &NtfsVolume, run: &NtfsDataRun) -> io::Result<DataRun> {
+    let position = run.data_position().value().map(u64::from);
+    let length = run.allocated_size();
+    if let Some(position) = position
+        && position
+            .checked_add(length)
+            .is_none_or(|end| end > volume.length())
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "a data run of {length} bytes at byte {position} lies outside the volume ({} bytes)",
+                volume.length()
+            ),
+        ));
+    }
+    Ok((position, length))
 }
 
 /// Whether `attribute` is the $DATA stream named `stream` (`None`: unnamed).
@@ -111,24 +132,7 @@ pub(super) fn runs(
             let mut runs = Vec::new();
             for run in value.data_runs() {
                 let run = run.map_err(io::Error::other)?;
-                let position = run.data_position().value().map(u64::from);
-                let length = run.allocated_size();
-                // A damaged run list can point anywhere: outside the volume is refused, never
-                // read from a neighbouring partition or the gap before it.
-                if let Some(position) = position
-                    && position
-                        .checked_add(length)
-                        .is_none_or(|end| end > volume.length())
-                {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!(
-                            "a data run of {length} bytes at byte {position} lies outside the volume ({} bytes)",
-                            volume.length()
-                        ),
-                    ));
-                }
-                runs.push((position, length));
+                runs.push(checked_run(volume, &run)?);
             }
             Ok(Some(runs))
         }
