@@ -18,6 +18,8 @@ mod hive_corpus;
 mod hives;
 mod hostile;
 mod images;
+mod images_corpus;
+mod images_hostile;
 mod legacy_excel;
 mod legacy_word;
 mod mutation;
