@@ -44,13 +44,8 @@ PATH="$PATH:/usr/sbin:/sbin" # mkntfs and ntfsresize, for a non-root PATH
 TESTDATA="$(cd "$HERE/.." && pwd)"
 C="$TESTDATA/sample-evidence/C"
 
-for tool in mkntfs faketime cc pkg-config sfdisk fls; do
-	command -v "$tool" >/dev/null || {
-		echo "missing $tool: apt-get install -y ntfs-3g ntfs-3g-dev faketime fdisk sleuthkit gcc pkg-config" >&2
-		exit 1
-	}
-done
-pkg-config --exists libntfs-3g || { echo "missing libntfs-3g headers: apt-get install -y ntfs-3g-dev" >&2; exit 1; }
+. "$HERE/tools.sh"
+require_tools "ntfs-3g ntfs-3g-dev faketime fdisk sleuthkit gcc pkg-config" mkntfs faketime cc pkg-config sfdisk fls
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
