@@ -15,7 +15,9 @@
 //! `parent_process_id`, `parent_process_guid`, `logon_id`, `hashes`), `registry_key`, `value`,
 //! `destination`, `destination_hostname`, `module`, `document` and `xml_string` (the record as
 //! XML, which Timesketch's Sigma mappings search); `user_sid` where a SOFTWARE hive of the same
-//! evidence names the user's profile.
+//! evidence names the user's profile. Rows of files in disk images add `volume_offset`,
+//! `mft_record`, `mft_attribute` (file-time rows) and the Mark of the Web (`zone_id`,
+//! `host_url`, `referrer_url`).
 //!
 //! The set of keys is fixed ([`COLUMNS`]): arbitrary input never becomes a key, because
 //! Timesketch caps the number of fields in an index. In CSV every column is always present
@@ -79,6 +81,12 @@ pub const COLUMNS: &[&str] = &[
     "document",
     "xml_string",
     "user_sid",
+    "volume_offset",
+    "mft_record",
+    "mft_attribute",
+    "zone_id",
+    "host_url",
+    "referrer_url",
 ];
 
 /// One row on the wire. Field order is [`COLUMNS`]' order.

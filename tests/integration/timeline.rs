@@ -22,6 +22,7 @@ fn every_row_has_the_schema() {
         &[
             &testdata("documents/positive"),
             &testdata("sample-evidence"),
+            &testdata("images/ntfs-gpt.raw"),
         ],
         &[],
     );
@@ -49,11 +50,18 @@ fn every_row_has_the_schema() {
         assert!(timestamp >= previous, "rows sorted by time");
         previous = timestamp;
         assert!(row["data_type"].as_str().unwrap().starts_with("ddesweep:"));
-        assert_eq!(row["tag"][0], "T1559.002");
         let data_type = row["data_type"].as_str().unwrap();
+        // Timestomping is its own technique; everything else is DDE.
+        let technique = if data_type == "ddesweep:file:timestomp" {
+            "T1070.006"
+        } else {
+            "T1559.002"
+        };
+        assert_eq!(row["tag"][0], technique, "{row}");
         if row["severity"] == "info" {
             let context_types = [
                 "ddesweep:file:stat",
+                "ddesweep:file:mark_of_the_web",
                 "ddesweep:eventlog:office_document_open",
                 "ddesweep:eventlog:office_alert",
                 "ddesweep:registry:office_setting",
@@ -86,6 +94,13 @@ fn every_row_has_the_schema() {
                     "value",
                 ],
                 "prefetch" => &["rule_id", "rule_title", "confidence", "image", "value"],
+                "file" => &[
+                    "rule_id",
+                    "rule_title",
+                    "confidence",
+                    "mft_record",
+                    "mft_attribute",
+                ],
                 _ => &[
                     "rule_id",
                     "rule_title",
