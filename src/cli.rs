@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use ddesweep::Settings;
 use ddesweep::output::TimelineFormat;
 use ddesweep::profile;
+use ddesweep::time::Timestamp;
 
 /// Exit code: the run finished and every artifact was analysed or deliberately skipped.
 pub const EXIT_OK: i32 = 0;
@@ -65,6 +66,26 @@ pub struct ScanArgs {
     /// No progress bars and no summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+    /// The evidence files are memory dumps (raw memory has no signature): carve them for DDE
+    /// strings and event-log chunks. Crash dumps, minidumps, LiME images, .vmem, pagefile.sys,
+    /// swapfile.sys and hiberfil.sys are carved without it.
+    #[arg(long)]
+    pub memory: bool,
+    /// When the memory was acquired (RFC 3339, e.g. 2024-03-12T11:00:00Z): carved strings are
+    /// placed at this time (default: each dump file's modification time).
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub acquired_at: Option<Timestamp>,
+    /// Also carve the unallocated clusters of NTFS volumes in disk images.
+    #[arg(long)]
+    pub carve_unallocated: bool,
+}
+
+/// Reads an RFC 3339 time from the command line.
+fn parse_time(text: &str) -> Result<Timestamp, String> {
+    let parsed = chrono::DateTime::parse_from_rfc3339(text)
+        .map_err(|err| format!("not an RFC 3339 time ({err}): {text}"))?;
+    Timestamp::from_unix_micros(parsed.timestamp_micros())
+        .ok_or_else(|| format!("outside the years 1700 to 9999: {text}"))
 }
 
 /// `ddesweep profiles`.
@@ -107,7 +128,10 @@ impl TryFrom<&ScanArgs> for Settings {
             Settings::new(args.evidence.clone(), args.output.clone(), profile)
                 .threads(args.threads)
                 .format(format)
-                .progress(!args.quiet),
+                .progress(!args.quiet)
+                .memory(args.memory)
+                .acquired_at(args.acquired_at)
+                .carve_unallocated(args.carve_unallocated),
         )
     }
 }

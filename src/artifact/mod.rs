@@ -32,6 +32,9 @@ pub enum ArtifactKind {
     RegistryHive,
     /// A Windows prefetch file (SCCA, or MAM-compressed).
     Prefetch,
+    /// Memory without file structure to follow: a memory dump (raw with `--memory`, a crash
+    /// dump, a minidump, LiME, `.vmem`), a paging file or a hibernation file. Carved.
+    Memory,
     /// Anything else.
     Unknown,
 }
@@ -50,6 +53,7 @@ impl ArtifactKind {
             ArtifactKind::Evtx => "evtx",
             ArtifactKind::RegistryHive => "registry_hive",
             ArtifactKind::Prefetch => "prefetch",
+            ArtifactKind::Memory => "memory",
             ArtifactKind::Unknown => "unknown",
         }
     }
@@ -75,7 +79,8 @@ impl ArtifactKind {
             | ArtifactKind::WebQuery
             | ArtifactKind::Evtx
             | ArtifactKind::RegistryHive
-            | ArtifactKind::Prefetch => None,
+            | ArtifactKind::Prefetch
+            | ArtifactKind::Memory => None,
         }
     }
 }
@@ -111,6 +116,19 @@ const MAGIC: &[(usize, &[u8], ArtifactKind)] = &[
     (0, b"regf", ArtifactKind::RegistryHive),
     (4, b"SCCA", ArtifactKind::Prefetch),
     (0, b"MAM\x04", ArtifactKind::Prefetch),
+    // Windows crash dumps (64- and 32-bit), user-mode minidumps, LiME memory images.
+    (0, b"PAGEDU64", ArtifactKind::Memory),
+    (0, b"PAGEDUMP", ArtifactKind::Memory),
+    (0, b"MDMP\x93\xA7", ArtifactKind::Memory),
+    (0, b"EMiL", ArtifactKind::Memory),
+];
+
+/// Whole file names (lower case) that say what a file is, whatever its bytes: Windows' paging
+/// and hibernation files.
+const NAMES: &[(&str, ArtifactKind)] = &[
+    ("pagefile.sys", ArtifactKind::Memory),
+    ("swapfile.sys", ArtifactKind::Memory),
+    ("hiberfil.sys", ArtifactKind::Memory),
 ];
 
 /// File name extensions (lower case, without the dot) for files whose bytes did not decide.
@@ -145,6 +163,7 @@ const EXTENSIONS: &[(&str, ArtifactKind)] = &[
     ("iqy", ArtifactKind::WebQuery),
     ("evtx", ArtifactKind::Evtx),
     ("pf", ArtifactKind::Prefetch),
+    ("vmem", ArtifactKind::Memory),
 ];
 
 /// Decides what a file is from its first bytes (`head`, at least 8 bytes where the file has
@@ -154,6 +173,10 @@ pub fn classify(head: &[u8], file_name: &str) -> ArtifactKind {
         if head.get(offset..offset + magic.len()) == Some(magic) {
             return kind;
         }
+    }
+    let lower = file_name.to_ascii_lowercase();
+    if let Some(&(_, kind)) = NAMES.iter().find(|(name, _)| *name == lower) {
+        return kind;
     }
     let Some((_, extension)) = file_name.rsplit_once('.') else {
         return ArtifactKind::Unknown;

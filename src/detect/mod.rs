@@ -13,6 +13,7 @@ pub mod document;
 pub mod eventlog;
 pub mod filesystem;
 pub mod hive;
+pub mod memory;
 pub mod prefetch;
 pub mod timeline;
 

@@ -30,6 +30,12 @@ pub mod desc {
     pub const LAST_EXECUTED: &str = "Last Time Executed";
     /// An earlier run of a program (prefetch).
     pub const PREVIOUS_EXECUTED: &str = "Previous Last Time Executed";
+    /// A carved string has no time of its own: the acquisition time given with
+    /// `--acquired-at`.
+    pub const ACQUISITION: &str = "Acquisition Time";
+    /// A carved string has no time of its own: the dump file's modification time stands for
+    /// the acquisition.
+    pub const ACQUISITION_FILE_TIME: &str = "Acquisition Time (dump file modified)";
 }
 
 /// One timeline row, in ddesweep's terms (`output/` maps it to the wire format).
@@ -188,6 +194,18 @@ pub struct EventFields {
     /// Mark of the Web: the page the download started from.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub referrer_url: Option<String>,
+    /// A carved string: the printable text around the hit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carved_text: Option<String>,
+    /// A carved string's encoding (`ascii`, `utf-16le`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_encoding: Option<&'static str>,
+    /// How many times a carved string was found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hit_count: Option<u64>,
+    /// Where a carved string was found: byte offsets, comma-separated (the first ones).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hit_offsets: Option<String>,
 }
 
 impl Event {

@@ -72,6 +72,8 @@ pub fn walk(evidence: usize, root: &Path) -> Result<Vec<Entry>, EvidenceError> {
                     times: FileTimes::default(),
                     entry_type: EntryType::Unreadable(reason),
                     image: None,
+                    memory_dump: false,
+                    unallocated: None,
                 });
             }
         }
@@ -88,6 +90,8 @@ fn unreadable(evidence: usize, path: &Path, source_path: String, err: &std::io::
         times: FileTimes::default(),
         entry_type: EntryType::Unreadable(format!("cannot inspect: {err}")),
         image: None,
+        memory_dump: false,
+        unallocated: None,
     }
 }
 
@@ -113,6 +117,8 @@ fn entry_from_metadata(
         times: file_times(meta),
         entry_type,
         image: None,
+        memory_dump: false,
+        unallocated: None,
     }
 }
 

@@ -92,6 +92,12 @@ pub struct Entry {
     pub entry_type: EntryType,
     /// For a file inside a disk image: where it is and what the file system says of it.
     pub image: Option<ImageFile>,
+    /// The responder named this file as a memory dump (`--memory`): raw memory has no
+    /// signature, so only they can say.
+    pub memory_dump: bool,
+    /// The entry is the unallocated clusters of this NTFS volume (`--carve-unallocated`), not a
+    /// file.
+    pub unallocated: Option<std::sync::Arc<image::ntfs::NtfsVolume>>,
 }
 
 impl Entry {
@@ -115,17 +121,44 @@ pub struct EvidenceItem {
     pub image: Option<image::OpenedImage>,
 }
 
+/// How evidence items are opened: what the responder said about them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OpenOptions {
+    /// Single files are memory dumps (`--memory`).
+    pub memory: bool,
+    /// Each NTFS volume of a disk image also gives its unallocated clusters as an entry
+    /// (`--carve-unallocated`).
+    pub unallocated: bool,
+}
+
 /// Opens the evidence item at `path`: a disk image (recognised by its bytes) is listed volume by
-/// volume; a directory is walked; any other file is one entry.
-pub fn open(evidence: usize, path: &Path) -> Result<EvidenceItem, EvidenceError> {
+/// volume; a directory is walked; any other file is one entry. With `options.memory`, a file is
+/// a memory dump, never sniffed as an image.
+pub fn open(
+    evidence: usize,
+    path: &Path,
+    options: OpenOptions,
+) -> Result<EvidenceItem, EvidenceError> {
+    let memory = options.memory;
     let meta = std::fs::metadata(path).map_err(|source| EvidenceError::Missing {
         path: path.to_path_buf(),
         source,
     })?;
+    if meta.is_file() && memory {
+        let mut entries = walk(evidence, path)?;
+        for entry in &mut entries {
+            entry.memory_dump = true;
+        }
+        return Ok(EvidenceItem {
+            kind: "memory dump",
+            entries,
+            image: None,
+        });
+    }
     if meta.is_file()
         && let Some(kind) = image::sniff(path)
     {
-        let mut opened = image::open(evidence, path, kind)?;
+        let mut opened = image::open(evidence, path, kind, options.unallocated)?;
         return Ok(EvidenceItem {
             kind: "disk image",
             entries: std::mem::take(&mut opened.entries),

@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+pub mod carve;
 pub mod delimited;
 mod embedded;
 pub mod evtx;

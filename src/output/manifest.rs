@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::OutputError;
 use crate::artifact::{ArtifactKind, Status};
+use crate::detect::memory::StringStats;
 use crate::evidence::image::VolumeRecord;
 use crate::evidence::image::ntfs::listing::FoundBy;
 use crate::evidence::image::ntfs::zone::MarkOfTheWeb;
@@ -103,7 +104,9 @@ pub struct ArtifactRecord {
     pub format: Option<&'static str>,
     /// Size in bytes.
     pub size: u64,
-    /// SHA-256 of the bytes, for every file that was read (`null` for files skipped unread).
+    /// SHA-256 of the bytes, for every file that was read (`null` for files skipped unread, and
+    /// for memory dumps, paging files and unallocated space, which are carved but not hashed:
+    /// they are hashed at acquisition).
     pub sha256: Option<String>,
     /// Analyzed, skipped or failed.
     pub status: Status,
@@ -120,6 +123,29 @@ pub struct ArtifactRecord {
     /// For a file inside a disk image: where it is in the image.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ntfs: Option<NtfsProvenance>,
+    /// For memory dumps, paging files and unallocated clusters: what carving found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carve: Option<CarveAccount>,
+}
+
+/// What carving one blob found, for the manifest.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CarveAccount {
+    /// Bytes carved.
+    pub bytes: u64,
+    /// String hits and distinct strings.
+    #[serde(flatten)]
+    pub strings: StringStats,
+    /// Event-log chunk signatures found.
+    pub evtx_chunks: u64,
+    /// Of those, copies of a chunk already read (memory holds the same page more than once).
+    pub evtx_chunks_duplicate: u64,
+    /// Of those, signatures with no readable chunk behind them.
+    pub evtx_chunks_unreadable: u64,
+    /// Records read from the carved chunks.
+    pub evtx_records: u64,
+    /// Records that could not be read.
+    pub evtx_records_failed: u64,
 }
 
 /// Where a file of a disk image is, and how it was found.

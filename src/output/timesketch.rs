@@ -87,6 +87,10 @@ pub const COLUMNS: &[&str] = &[
     "zone_id",
     "host_url",
     "referrer_url",
+    "carved_text",
+    "text_encoding",
+    "hit_count",
+    "hit_offsets",
 ];
 
 /// One row on the wire. Field order is [`COLUMNS`]' order.

@@ -24,6 +24,11 @@ pub(super) fn annotate(entry: &Entry, profile: &Profile, outcome: &mut Outcome) 
     if let Some(image) = &entry.image {
         annotate_image_file(entry, image, is_document, profile, outcome);
     }
+    if let Some(volume) = &entry.unallocated {
+        for event in &mut outcome.events {
+            event.fields.volume_offset = Some(volume.offset());
+        }
+    }
     if is_document && filesystem::in_outlook_cache(profile, &entry.source_path) {
         for event in &mut outcome.events {
             event.tags.push(EMAIL_ATTACHMENT_TAG.to_owned());

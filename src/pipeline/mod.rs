@@ -12,6 +12,7 @@ mod document;
 mod eventlog;
 mod filesystem;
 mod hive;
+mod memory;
 mod prefetch;
 mod progress;
 
@@ -56,6 +57,16 @@ pub struct Settings {
     pub progress: bool,
     /// Parser bounds.
     pub limits: Limits,
+    /// Treat the evidence items that are single files as memory dumps (raw memory has no
+    /// signature to recognise it by).
+    pub memory: bool,
+    /// When the memory was acquired: the time carved strings are placed at (else each dump's
+    /// modification time).
+    pub acquired_at: Option<Timestamp>,
+    /// Carve the unallocated clusters of NTFS volumes in disk images too.
+    pub carve_unallocated: bool,
+    /// Bytes per piece when carving in parallel.
+    pub carve_chunk: usize,
 }
 
 impl Settings {
@@ -69,7 +80,35 @@ impl Settings {
             format: TimelineFormat::Jsonl,
             progress: true,
             limits: Limits::default(),
+            memory: false,
+            acquired_at: None,
+            carve_unallocated: false,
+            carve_chunk: crate::formats::carve::DEFAULT_CHUNK,
         }
+    }
+
+    /// Treats single-file evidence items as memory dumps.
+    pub fn memory(mut self, memory: bool) -> Settings {
+        self.memory = memory;
+        self
+    }
+
+    /// Sets the acquisition time carved strings are placed at.
+    pub fn acquired_at(mut self, acquired_at: Option<Timestamp>) -> Settings {
+        self.acquired_at = acquired_at;
+        self
+    }
+
+    /// Carves unallocated clusters of NTFS volumes too.
+    pub fn carve_unallocated(mut self, carve: bool) -> Settings {
+        self.carve_unallocated = carve;
+        self
+    }
+
+    /// Sets the carving piece size (tests use small pieces to put hits on their borders).
+    pub fn carve_chunk(mut self, bytes: usize) -> Settings {
+        self.carve_chunk = bytes.max(1);
+        self
     }
 
     /// Sets the thread count (0 = one per core).
@@ -164,6 +203,8 @@ struct RunContext<'a> {
     all: &'a [Entry],
     /// Document results by content: a file copied to many places is parsed once.
     documents: document::DocumentCache,
+    /// The progress bars, which carving moves piece by piece.
+    progress: &'a progress::Progress,
 }
 
 /// One artifact's result.
@@ -197,7 +238,11 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
     let mut evidence_records = Vec::new();
     for (index, path) in settings.evidence.iter().enumerate() {
         // Listing an image's volumes scans their MFTs in parallel: on the run's own pool.
-        let item = pool.install(|| evidence::open(index, path))?;
+        let options = evidence::OpenOptions {
+            memory: settings.memory,
+            unallocated: settings.carve_unallocated,
+        };
+        let item = pool.install(|| evidence::open(index, path, options))?;
         evidence_records.push(evidence_record(path, &item));
         entries.extend(item.entries);
     }
@@ -210,6 +255,7 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
     let run = RunContext {
         all: &entries,
         documents: document::DocumentCache::default(),
+        progress: &progress,
     };
     let outcomes: Vec<Outcome> = pool.install(|| {
         entries
@@ -217,7 +263,9 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
             .map(|entry| {
                 let label = labels.get(entry.evidence).map_or("", String::as_str);
                 let outcome = analyze_isolated(entry, label, &run, settings);
-                progress.advance(entry.size);
+                // Carved artifacts moved the byte bar as they were carved.
+                let carved = outcome.record.carve.is_some();
+                progress.advance(if carved { 0 } else { entry.size });
                 outcome
             })
             .collect()
@@ -395,6 +443,7 @@ fn base_record(entry: &Entry, label: &str, kind: ArtifactKind) -> ArtifactRecord
         eventlog: None,
         hive: None,
         ntfs: None,
+        carve: None,
     }
 }
 
@@ -428,6 +477,10 @@ fn analyze_entry(entry: &Entry, label: &str, run: &RunContext<'_>, settings: &Se
         }
         EntryType::Unreadable(reason) => return finish(record, Status::Failed, reason.clone()),
         EntryType::NotRead(reason) => return finish(record, Status::Skipped, reason.clone()),
+    }
+    if let Some(volume) = &entry.unallocated {
+        let record = base_record(entry, label, ArtifactKind::Memory);
+        return memory::analyze_unallocated(record, entry, volume, label, settings, run.progress);
     }
     if let Some(image) = &entry.image {
         // Most files of a disk are not artifacts: classify from the first bytes before reading
@@ -464,7 +517,11 @@ fn analyze_entry(entry: &Entry, label: &str, run: &RunContext<'_>, settings: &Se
         Err(err) => return finish(record, Status::Failed, err.to_string()),
     };
     let head = bytes.get(..artifact::HEAD_LEN).unwrap_or(&bytes);
-    let kind = artifact::classify(head, entry.file_name());
+    let kind = if entry.memory_dump {
+        ArtifactKind::Memory
+    } else {
+        artifact::classify(head, entry.file_name())
+    };
     let mut record = base_record(entry, label, kind);
     record.size = bytes.len() as u64;
     if bytes.is_empty() {
@@ -472,6 +529,11 @@ fn analyze_entry(entry: &Entry, label: &str, run: &RunContext<'_>, settings: &Se
     }
     if let Some(reason) = kind.unsupported_reason() {
         return finish(record, Status::Skipped, reason);
+    }
+    if kind == ArtifactKind::Memory {
+        // Not hashed: a dump is hashed when it is acquired, and hashing tens of gigabytes here
+        // would cost more than carving them.
+        return memory::analyze(record, entry, &bytes, label, settings, run.progress);
     }
     let sha256 = sha256_hex(&bytes);
     record.sha256 = Some(sha256.clone());

@@ -47,6 +47,12 @@ impl Progress {
         self.bytes.inc(size);
     }
 
+    /// Adds `bytes` to the byte bar only: a large artifact (a memory dump being carved) moves
+    /// the bar as it goes, and is then counted with [`Progress::advance`] and a size of 0.
+    pub(super) fn advance_bytes(&self, bytes: u64) {
+        self.bytes.inc(bytes);
+    }
+
     /// Clears the bars.
     pub(super) fn finish(&self) {
         self.files.finish_and_clear();

@@ -9,12 +9,14 @@
 #![forbid(unsafe_code)]
 
 mod eventlog;
+mod memory;
 
 use std::path::Path;
 
 pub use eventlog::{
     EventLogRules, Exclusion, OfficeAlertRule, ProcessKnowledge, ProcessRules, RegistrySetting,
 };
+pub use memory::{MemoryIndicator, MemoryRules};
 
 use serde::{Deserialize, Serialize};
 
@@ -190,6 +192,8 @@ pub struct Profile {
     pub eventlog: EventLogRules,
     /// File-system checks (where a file came from, whether its times were altered).
     pub filesystem: FileSystemRules,
+    /// Strings carved from memory dumps, paging files and unallocated clusters.
+    pub memory: MemoryRules,
 }
 
 /// What the file system tells about a document: e-mail origin and altered times.
@@ -322,6 +326,17 @@ fn check(profile: &Profile, origin: &str) -> Result<(), ProfileError> {
         key: key.to_owned(),
         message: message.to_owned(),
     };
+    if let Some(empty) = profile
+        .memory
+        .indicators
+        .iter()
+        .find(|i| i.text.is_empty() || i.id.is_empty())
+    {
+        return Err(invalid(
+            "memory.indicators",
+            &format!("an indicator needs an id and a text ({empty:?})"),
+        ));
+    }
     let mut ids = std::collections::BTreeSet::new();
     let doc = &profile.document;
     let rules = doc

@@ -328,7 +328,7 @@ fn split_raw_images_read_as_one() {
 fn contiguous_files_of_raw_images_are_borrowed_not_copied() {
     use ddesweep::evidence::{EntryBytes, map_entry, open};
     let bytes_of = |image: &str, path: &str| {
-        let item = open(0, &testdata(&format!("images/{image}"))).unwrap();
+        let item = open(0, &testdata(&format!("images/{image}")), Default::default()).unwrap();
         let entry = item.entries.iter().find(|e| e.source_path == path).unwrap();
         map_entry(entry).unwrap()
     };

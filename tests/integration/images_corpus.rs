@@ -60,7 +60,8 @@ fn corpus_ntfs_testfs1_lists_its_files() {
         ]
     );
     // The sparse file reads with its hole as zeros (runs: data, sparse, data).
-    let item = ddesweep::evidence::open(0, &dir.join("ntfs-testfs1.raw")).unwrap();
+    let item =
+        ddesweep::evidence::open(0, &dir.join("ntfs-testfs1.raw"), Default::default()).unwrap();
     let sparse = item
         .entries
         .iter()
@@ -95,7 +96,7 @@ fn corpus_undelete_image_recovers_every_deleted_file() {
     let mut member = archive.by_name("7-undel-ntfs/7-ntfs-undel.dd").unwrap();
     let image = unzipped.path().join("7-ntfs-undel.dd");
     std::io::copy(&mut member, &mut std::fs::File::create(&image).unwrap()).unwrap();
-    let item = ddesweep::evidence::open(0, &image).unwrap();
+    let item = ddesweep::evidence::open(0, &image, Default::default()).unwrap();
     assert_eq!(item.kind, "disk image");
     let mut recovered = BTreeMap::new();
     for entry in &item.entries {

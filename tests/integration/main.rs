@@ -22,6 +22,7 @@ mod images_corpus;
 mod images_hostile;
 mod legacy_excel;
 mod legacy_word;
+mod memory;
 mod mutation;
 mod objects;
 mod prefetch;

@@ -119,6 +119,9 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
+/// The path given to a volume's unallocated clusters.
+pub const UNALLOCATED: &str = "$Unallocated";
+
 /// How many bytes are read to recognise an image.
 const SNIFF_LEN: usize = 8192;
 
@@ -138,10 +141,12 @@ pub fn sniff(path: &Path) -> Option<ContainerKind> {
 }
 
 /// Opens the image at `path` (recognised as `kind` by [`sniff`]) and lists its NTFS volumes.
+/// With `unallocated`, each NTFS volume also gives an entry `$Unallocated` for its free clusters.
 pub fn open(
     evidence: usize,
     path: &Path,
     kind: ContainerKind,
+    unallocated: bool,
 ) -> Result<OpenedImage, EvidenceError> {
     let read_error = |source| EvidenceError::Read {
         path: path.to_path_buf(),
@@ -177,6 +182,26 @@ pub fn open(
         .unwrap_or_else(|panic| Err(format!("internal error while listing the volume: {panic}")));
         match listed {
             Ok((volume, files, stats)) => {
+                if unallocated {
+                    let image_times = std::fs::metadata(path)
+                        .ok()
+                        .and_then(|meta| meta.modified().ok())
+                        .and_then(crate::time::Timestamp::from_system_time);
+                    entries.push(Entry {
+                        evidence,
+                        host_path: path.to_path_buf(),
+                        source_path: UNALLOCATED.to_owned(),
+                        size: volume.free_bytes(),
+                        times: FileTimes {
+                            modified: image_times,
+                            ..FileTimes::default()
+                        },
+                        entry_type: EntryType::File,
+                        image: None,
+                        memory_dump: false,
+                        unallocated: Some(Arc::clone(&volume)),
+                    });
+                }
                 entries.extend(files.into_iter().map(|file| Entry {
                     evidence,
                     host_path: path.to_path_buf(),
@@ -196,6 +221,8 @@ pub fn open(
                         mark_of_the_web: file.mark_of_the_web,
                         head: file.head,
                     }),
+                    memory_dump: false,
+                    unallocated: None,
                 }));
                 let reason = (!stats.unreadable_directories.is_empty()).then(|| {
                     format!(

@@ -132,6 +132,29 @@ pub(super) fn plan(body: &[u8], header_count: u64) -> Plan {
     }
 }
 
+/// Where the whole records of a chunk cut short end (walking the record headers from the end of
+/// the chunk header), and whether a record starts there that the cut runs through.
+fn whole_records(chunk: &[u8]) -> (usize, bool) {
+    let mut at = CHUNK_HEADER_SIZE;
+    loop {
+        let size = match chunk.get(at..at + 8) {
+            Some(&[b'*', b'*', 0, 0, s0, s1, s2, s3]) => {
+                u32::from_le_bytes([s0, s1, s2, s3]) as usize
+            }
+            Some(_) => return (at, false),
+            // Fewer than 8 bytes left: a record header the cut runs through, or nothing.
+            None => {
+                let rest = chunk.get(at..).unwrap_or_default();
+                return (at.min(chunk.len()), rest.starts_with(b"**"));
+            }
+        };
+        match at.checked_add(size) {
+            Some(next) if size >= 24 && next <= chunk.len() => at = next,
+            _ => return (at, true),
+        }
+    }
+}
+
 /// The file header followed by some chunk slots of the file, as one seekable stream; bytes past
 /// the end of the file read as zeros (a chunk cut short is padded to its full size).
 struct SegmentView<'a> {
@@ -214,9 +237,21 @@ pub(super) fn scan_segment(
     let mut out = SegmentScan::default();
     let start = segment.first * CHUNK_SIZE;
     let end = ((segment.first + segment.slots) * CHUNK_SIZE).min(body.len());
+    let raw = body.get(start..end).unwrap_or_default();
+    // A chunk cut short keeps its whole records only: a record the cut runs through would be
+    // read with zeros for its missing bytes, so it is dropped (and counted failed).
+    let kept;
+    let chunks = if raw.len() < segment.slots * CHUNK_SIZE {
+        let (whole, partial) = whole_records(raw);
+        out.stats.records_failed += u64::from(partial);
+        kept = raw.get(..whole).unwrap_or(raw);
+        kept
+    } else {
+        raw
+    };
     let view = SegmentView {
         header,
-        chunks: body.get(start..end).unwrap_or_default(),
+        chunks,
         len: (FILE_HEADER_SIZE + segment.slots * CHUNK_SIZE) as u64,
         position: 0,
     };

@@ -34,6 +34,7 @@ pub mod hive_catalog;
 pub mod hive_machine;
 pub mod hive_user;
 pub mod hostile;
+pub mod memdump;
 pub mod msg;
 pub mod negative;
 pub mod objects;

@@ -97,6 +97,47 @@ impl NtfsVolume {
         Some(true)
     }
 
+    /// The volume's free clusters as byte ranges (offset in the volume, length), adjacent
+    /// clusters merged; empty when `$Bitmap` cannot be read.
+    pub fn free_ranges(&self) -> Vec<(u64, u64)> {
+        let Some(bitmap) = self.bitmap.get_or_init(|| self.read_bitmap()).as_ref() else {
+            return Vec::new();
+        };
+        let cluster = u64::from(self.ntfs.cluster_size()).max(1);
+        let clusters = self.length / cluster;
+        let mut ranges: Vec<(u64, u64)> = Vec::new();
+        let mut lcn = 0u64;
+        while lcn < clusters {
+            let Some(&byte) = usize::try_from(lcn / 8).ok().and_then(|i| bitmap.get(i)) else {
+                break;
+            };
+            // Whole bytes at once: eight allocated clusters skipped, eight free ones added.
+            if lcn % 8 == 0 && lcn + 8 <= clusters && (byte == 0xFF || byte == 0) {
+                if byte == 0 {
+                    match ranges.last_mut() {
+                        Some((start, len)) if *start + *len == lcn * cluster => *len += 8 * cluster,
+                        _ => ranges.push((lcn * cluster, 8 * cluster)),
+                    }
+                }
+                lcn += 8;
+                continue;
+            }
+            if byte & (1 << (lcn % 8)) == 0 {
+                match ranges.last_mut() {
+                    Some((start, len)) if *start + *len == lcn * cluster => *len += cluster,
+                    _ => ranges.push((lcn * cluster, cluster)),
+                }
+            }
+            lcn += 1;
+        }
+        ranges
+    }
+
+    /// Bytes of free clusters.
+    pub fn free_bytes(&self) -> u64 {
+        self.free_ranges().iter().map(|(_, len)| len).sum()
+    }
+
     fn read_bitmap(&self) -> Option<Vec<u8>> {
         // Record 6 is $Bitmap; at most one bit per cluster, so its size is bounded by the volume.
         let bytes = stream::read(self, 6, None, None).ok()?;
