@@ -140,7 +140,7 @@ pub struct CarveAccount {
     pub evtx_chunks: u64,
     /// Of those, copies of a chunk already read (memory holds the same page more than once).
     pub evtx_chunks_duplicate: u64,
-    /// Of those, signatures with no readable chunk behind them.
+    /// Of those, signatures with no readable record behind them.
     pub evtx_chunks_unreadable: u64,
     /// Records read from the carved chunks.
     pub evtx_records: u64,

@@ -17,7 +17,8 @@
 //! XML, which Timesketch's Sigma mappings search); `user_sid` where a SOFTWARE hive of the same
 //! evidence names the user's profile. Rows of files in disk images add `volume_offset`,
 //! `mft_record`, `mft_attribute` (file-time rows) and the Mark of the Web (`zone_id`,
-//! `host_url`, `referrer_url`).
+//! `host_url`, `referrer_url`). Rows carved out of memory or unallocated space add
+//! `carved_text`, `text_encoding`, `hit_count` and `hit_offsets`.
 //!
 //! The set of keys is fixed ([`COLUMNS`]): arbitrary input never becomes a key, because
 //! Timesketch caps the number of fields in an index. In CSV every column is always present

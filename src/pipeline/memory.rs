@@ -213,6 +213,9 @@ fn carve_piece(
         .map(|&(offset, start, end)| {
             let log = evtx_chunks::as_log(&blob[start..end]);
             let (scan, outcome) = check_event_log(&log, &log_ctx, profile).ok()?;
+            if scan.stats.records_read == 0 {
+                return None;
+            }
             let mut rows = outcome.events;
             for row in &mut rows {
                 row.offset = Some(offset);
@@ -224,8 +227,8 @@ fn carve_piece(
     let mut events = Vec::new();
     for chunk in carved {
         let Some((read, failed, rows)) = chunk else {
-            // A signature followed by no readable chunk header (a false hit, or a page of the
-            // chunk overwritten).
+            // A signature followed by no readable record (a false hit, an empty chunk, or the
+            // chunk's pages overwritten).
             account.evtx_chunks_unreadable += 1;
             continue;
         };

@@ -392,3 +392,68 @@ fn memory_is_recognised_or_named() {
                 .contains("in paging file pagefile.sys")
     }));
 }
+
+/// Carved rows use only the timeline's columns, and Timesketch's importers accept them
+/// (skipped when the checker is not beside the repository).
+#[test]
+fn carved_rows_fit_the_timeline_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, path) = write_dump(dir.path());
+    let run = crate::util::scan(&[&path], &["--memory"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for row in &run.rows {
+        for key in row.as_object().unwrap().keys() {
+            assert!(
+                ddesweep::output::timesketch::COLUMNS.contains(&key.as_str()),
+                "unexpected key {key}"
+            );
+        }
+        assert!(
+            row["tag"].as_array().unwrap().contains(&"carved".into()),
+            "{row}"
+        );
+    }
+    let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/timesketch-check");
+    if !checker.exists() {
+        eprintln!("skipped: {} not found", checker.display());
+        return;
+    }
+    let output = std::process::Command::new("bash")
+        .arg(&checker)
+        .arg(run.out.path().join("timeline.jsonl"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let rows = run.rows.len();
+    assert!(
+        stdout.contains(&format!("Timesketch accepted {rows} of {rows} rows")),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Chunk signatures with garbage, or nothing, behind them cost nothing but a count.
+#[test]
+fn false_chunk_signatures_are_counted_not_fatal() {
+    let mut bytes = vec![0u8; 1 << 20];
+    let mut state = 0x1234_5678_9ABC_DEF1u64;
+    for (i, byte) in bytes.iter_mut().enumerate().skip(4096) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        *byte = (state >> (i % 8)) as u8;
+    }
+    let len = bytes.len();
+    for at in [100, 70_000, len - 600, len - 8] {
+        bytes[at..at + 8].copy_from_slice(b"ElfChnk\0");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garbage.raw");
+    std::fs::write(&path, &bytes).unwrap();
+    let (_, manifest) = carve(&path, None);
+    let artifact = &manifest["artifacts"][0];
+    assert_eq!(artifact["status"], "analyzed", "{artifact}");
+    assert_eq!(artifact["carve"]["evtx_chunks"], 4);
+    assert_eq!(artifact["carve"]["evtx_records"], 0);
+    assert_eq!(artifact["carve"]["evtx_chunks_unreadable"], 4, "{artifact}");
+}
