@@ -2,10 +2,8 @@
 //! Office command lines, download cradles) as rows, one per distinct string, with how often and
 //! where it was found. Pure: the caller carves and supplies the acquisition time.
 
-use std::collections::BTreeMap;
-
 use super::timeline::Event;
-use crate::formats::carve::{StringHit, TextEncoding};
+use crate::formats::carve::CarvedString;
 use crate::profile::{Profile, Severity};
 use crate::time::Timestamp;
 
@@ -35,26 +33,32 @@ pub struct StringStats {
     pub hits_kept: u64,
     /// Distinct strings kept: one row each.
     pub distinct_strings: u64,
+    /// Matches whose string was not kept because a bound on distinct strings was reached (a
+    /// flood of one text in a hostile dump).
+    pub hits_over_bound: u64,
 }
 
-/// One row per distinct (indicator, encoding, string) among `hits` that the profile keeps.
+/// One row per distinct string among `strings` that the profile keeps; `hits` and
+/// `hits_over_bound` are the carver's totals.
 pub fn string_events(
     profile: &Profile,
     ctx: &CarveContext<'_>,
-    hits: &[StringHit],
+    strings: &[CarvedString],
+    hits: u64,
+    hits_over_bound: u64,
 ) -> (Vec<Event>, StringStats) {
     let rules = &profile.memory;
     let mut stats = StringStats {
-        hits: hits.len() as u64,
+        hits,
+        hits_over_bound,
         ..StringStats::default()
     };
-    // (indicator, encoding, string) -> (count, offsets in order).
-    let mut distinct: BTreeMap<(usize, TextEncoding, &str), (u64, Vec<u64>)> = BTreeMap::new();
-    for hit in hits {
-        let Some(indicator) = rules.indicators.get(hit.text) else {
+    let mut events = Vec::new();
+    for string in strings {
+        let Some(indicator) = rules.indicators.get(string.text) else {
             continue;
         };
-        let lower = hit.context.to_ascii_lowercase();
+        let lower = string.context.to_ascii_lowercase();
         if !indicator.requires_any.is_empty()
             && !indicator
                 .requires_any
@@ -63,63 +67,53 @@ pub fn string_events(
         {
             continue;
         }
-        stats.hits_kept += 1;
-        let entry = distinct
-            .entry((hit.text, hit.encoding, hit.context.as_str()))
-            .or_default();
-        entry.0 += 1;
-        if entry.1.len() < rules.max_offsets {
-            entry.1.push(hit.offset);
+        let Some(&first) = string.offsets.first() else {
+            continue;
+        };
+        stats.hits_kept += string.count;
+        stats.distinct_strings += 1;
+        let message = format!(
+            "{}: \"{}\" ({} in {} {}, {}, first at byte {first})",
+            indicator.title,
+            string.context,
+            if string.count == 1 {
+                "1 hit".to_owned()
+            } else {
+                format!("{} hits", string.count)
+            },
+            ctx.what,
+            ctx.source_path,
+            string.encoding.name(),
+        );
+        let mut event = Event::new(
+            &profile.technique,
+            indicator.severity,
+            "ddesweep:memory:string",
+            message,
+            ctx.acquired,
+            ctx.evidence,
+            ctx.source_path,
+        );
+        event.rule_id = Some(indicator.id.clone());
+        event.rule_title = Some(indicator.title.clone());
+        event.confidence = Some(indicator.confidence);
+        event.offset = Some(first);
+        event.tags.push(CARVED_TAG.to_owned());
+        if indicator.severity == Severity::Info {
+            event.tags.push("context".to_owned());
         }
+        event.fields.carved_text = Some(string.context.clone());
+        event.fields.text_encoding = Some(string.encoding.name());
+        event.fields.hit_count = Some(string.count);
+        event.fields.hit_offsets = Some(
+            string
+                .offsets
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        events.push(event);
     }
-    stats.distinct_strings = distinct.len() as u64;
-    let events = distinct
-        .into_iter()
-        .filter_map(|((text, encoding, string), (count, offsets))| {
-            let indicator = rules.indicators.get(text)?;
-            let first = *offsets.first()?;
-            let message = format!(
-                "{}: \"{}\" ({} in {} {}, {}, first at byte {first})",
-                indicator.title,
-                string,
-                if count == 1 {
-                    "once".to_owned()
-                } else {
-                    format!("{count} times")
-                },
-                ctx.what,
-                ctx.source_path,
-                encoding.name(),
-            );
-            let mut event = Event::new(
-                &profile.technique,
-                indicator.severity,
-                "ddesweep:memory:string",
-                message,
-                ctx.acquired,
-                ctx.evidence,
-                ctx.source_path,
-            );
-            event.rule_id = Some(indicator.id.clone());
-            event.rule_title = Some(indicator.title.clone());
-            event.confidence = Some(indicator.confidence);
-            event.offset = Some(first);
-            event.tags.push(CARVED_TAG.to_owned());
-            if indicator.severity == Severity::Info {
-                event.tags.push("context".to_owned());
-            }
-            event.fields.carved_text = Some(string.to_owned());
-            event.fields.text_encoding = Some(encoding.name());
-            event.fields.hit_count = Some(count);
-            event.fields.hit_offsets = Some(
-                offsets
-                    .iter()
-                    .map(u64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            Some(event)
-        })
-        .collect();
     (events, stats)
 }

@@ -36,6 +36,9 @@ pub mod desc {
     /// A carved string has no time of its own: the dump file's modification time stands for
     /// the acquisition.
     pub const ACQUISITION_FILE_TIME: &str = "Acquisition Time (dump file modified)";
+    /// A carved string of a file or the free space of a disk image: the image file's
+    /// modification time stands for the acquisition.
+    pub const ACQUISITION_IMAGE_TIME: &str = "Acquisition Time (image file modified)";
 }
 
 /// One timeline row, in ddesweep's terms (`output/` maps it to the wire format).

@@ -140,8 +140,11 @@ pub struct CarveAccount {
     pub evtx_chunks: u64,
     /// Of those, copies of a chunk already read (memory holds the same page more than once).
     pub evtx_chunks_duplicate: u64,
-    /// Of those, signatures with no readable record behind them.
+    /// Of those, signatures with no readable chunk or record behind them (or inside a chunk
+    /// already read).
     pub evtx_chunks_unreadable: u64,
+    /// Of those, chunks not read because a bound was reached (a dump full of signatures).
+    pub evtx_chunks_not_read: u64,
     /// Records read from the carved chunks.
     pub evtx_records: u64,
     /// Records that could not be read.

@@ -1,10 +1,13 @@
-//! The memory path of the pipeline: carve a memory dump, paging file or hibernation file for the
-//! profile's strings and for event-log chunks, and run the event-log checks on the records of
-//! every chunk found.
+//! The memory path of the pipeline: carve a memory dump, paging file or hibernation file (or a
+//! volume's unallocated clusters) for the profile's strings and for event-log chunks, and run
+//! the event-log checks on the records of every chunk found.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::HashSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use rayon::prelude::*;
+
+use super::progress::Progress;
 use super::{Outcome, Settings, check_event_log, finish};
 use crate::artifact::Status;
 use crate::detect::eventlog::LogContext;
@@ -13,12 +16,22 @@ use crate::detect::timeline::{Event, desc};
 use crate::digest::sha256_hex;
 use crate::evidence::Entry;
 use crate::evidence::image::ntfs::NtfsVolume;
-use crate::formats::carve::{Carver, StringHit, evtx_chunks};
+use crate::formats::carve::{CarveBounds, CarveScan, Carver, evtx_chunks};
 use crate::output::manifest::{ArtifactRecord, CarveAccount};
 use crate::time::Timestamp;
-use rayon::prelude::*;
 
-use super::progress::Progress;
+/// Distinct strings kept per carved artifact (hits of further strings are counted only).
+const MAX_STRINGS: usize = 100_000;
+/// Chunk signatures kept per carved artifact.
+const MAX_SIGNATURES: usize = 1_000_000;
+/// Distinct event-log chunks read per carved artifact: a dump whose every page holds a chunk
+/// signature must not cost hours.
+const MAX_CHUNKS: usize = 20_000;
+/// Unallocated space is read and carved this many bytes at a time (a bound on memory for E01
+/// images, where nothing can be borrowed).
+const READ_PIECE: u64 = 64 << 20;
+/// Bytes read past a piece's end, so that a string or chunk across it is whole.
+const READ_OVERLAP: u64 = 128 << 10;
 
 /// Carves `blob` (the bytes of `entry`); `record` already names the artifact.
 pub(super) fn analyze(
@@ -34,42 +47,31 @@ pub(super) fn analyze(
         "hiberfil.sys" => "hibernation file",
         _ => "memory dump",
     };
-    let acquired = acquisition(settings, entry);
     let ctx = CarveContext {
         evidence: label,
         source_path: &entry.source_path,
         what,
-        acquired,
+        acquired: acquisition(settings, entry),
     };
-    match carve(blob, &ctx, settings, progress) {
-        Ok((events, account)) => {
-            record.format = Some("memory");
-            record.status = Status::Analyzed;
-            record.findings = events.iter().filter(|e| e.is_finding()).count();
-            if what == "hibernation file" {
-                record.reason = Some(
-                    "hibernation files are mostly compressed: only what lies uncompressed is carved"
-                        .to_owned(),
-                );
-            }
-            record.carve = Some(account);
-            Outcome { record, events }
-        }
-        Err(reason) => finish(record, Status::Failed, reason),
+    let carver = match carver(settings) {
+        Ok(carver) => carver,
+        Err(reason) => return finish(record, Status::Failed, reason),
+    };
+    let mut state = CarveState::default();
+    state.carve(&carver, blob, 0, blob.len(), &ctx, settings, progress);
+    if what == "hibernation file" {
+        record.reason = Some(
+            "hibernation files are mostly compressed: only what lies uncompressed is carved"
+                .to_owned(),
+        );
     }
-}
-
-/// The time carved strings are placed at: `--acquired-at`, else the dump's modification time.
-fn acquisition(settings: &Settings, entry: &Entry) -> (Timestamp, &'static str) {
-    match (settings.acquired_at, entry.times.modified) {
-        (Some(at), _) => (at, desc::ACQUISITION),
-        (None, Some(modified)) => (modified, desc::ACQUISITION_FILE_TIME),
-        (None, None) => (Timestamp::UNIX_EPOCH, desc::NOT_A_TIME),
-    }
+    state.finish(record, &ctx, settings)
 }
 
 /// The unallocated clusters of an NTFS volume (`entry.unallocated`), carved like memory: read
-/// range by range (borrowed from a raw image's map, copied in pieces out of an E01).
+/// range by range in pieces (borrowed from a raw image's map, copied out of an E01), each read
+/// a little past its end so that nothing across a piece border is lost. Offsets are from the
+/// start of the volume.
 pub(super) fn analyze_unallocated(
     mut record: ArtifactRecord,
     entry: &Entry,
@@ -81,160 +83,292 @@ pub(super) fn analyze_unallocated(
     let ctx = CarveContext {
         evidence: label,
         source_path: &entry.source_path,
-        what: "unallocated clusters",
+        what: "unallocated clusters of the volume",
         acquired: acquisition(settings, entry),
     };
-    let ranges = volume.free_ranges();
-    let pieces = ranges.iter().flat_map(|&(offset, len)| {
-        (0..len.div_ceil(READ_PIECE)).map(move |i| {
-            let at = offset + i * READ_PIECE;
-            (at, (len - i * READ_PIECE).min(READ_PIECE))
-        })
-    });
-    let read = pieces.map(|(at, len)| {
-        let base = volume.offset() + at;
-        match volume.disk().mapped(base, len) {
-            Some((map, start)) => Ok((base, Cow::Owned(Vec::new()), Some((map, start, len)))),
-            None => usize::try_from(len)
-                .map_err(|_| "piece too large".to_owned())
-                .and_then(|len| volume.disk().read_vec(base, len).map_err(|e| e.to_string()))
-                .map(|bytes| (base, Cow::Owned(bytes), None)),
-        }
-    });
-    let mut events = Vec::new();
-    let mut account = CarveAccount::default();
-    let mut hits = Vec::new();
-    for piece in read {
-        let (base, owned, mapped) = match piece {
-            Ok(piece) => piece,
-            Err(reason) => return finish(record, Status::Failed, reason),
-        };
-        let bytes: &[u8] = match &mapped {
-            Some((map, start, len)) => &map[*start..*start + *len as usize],
-            None => &owned,
-        };
-        match carve_piece(bytes, base, &ctx, settings, &mut account, progress) {
-            Ok((piece_hits, rows)) => {
-                hits.extend(piece_hits);
-                events.extend(rows);
-            }
-            Err(reason) => return finish(record, Status::Failed, reason),
-        }
-    }
-    let (strings, stats) = memory::string_events(&settings.profile.profile, &ctx, &hits);
-    account.strings = stats;
-    events.extend(strings);
-    record.format = Some("unallocated clusters");
-    record.status = Status::Analyzed;
-    record.size = account.bytes;
-    record.findings = events.iter().filter(|e| e.is_finding()).count();
-    record.carve = Some(account);
-    Outcome { record, events }
-}
-
-/// Unallocated space is read and carved this many bytes at a time (a bound on memory for E01
-/// images, where nothing can be borrowed).
-const READ_PIECE: u64 = 64 << 20;
-
-/// Carves `blob`: rows for the strings and for the records of the event-log chunks in it.
-fn carve(
-    blob: &[u8],
-    ctx: &CarveContext<'_>,
-    settings: &Settings,
-    progress: &Progress,
-) -> Result<(Vec<Event>, CarveAccount), String> {
-    let mut account = CarveAccount::default();
-    let (hits, mut events) = carve_piece(blob, 0, ctx, settings, &mut account, progress)?;
-    let (strings, stats) = memory::string_events(&settings.profile.profile, ctx, &hits);
-    account.strings = stats;
-    events.extend(strings);
-    Ok((events, account))
-}
-
-/// Carves one piece of bytes whose first byte is at `base`: its string hits (for the caller to
-/// group across pieces) and the rows of the event-log chunks in it.
-fn carve_piece(
-    blob: &[u8],
-    base: u64,
-    ctx: &CarveContext<'_>,
-    settings: &Settings,
-    account: &mut CarveAccount,
-    progress: &Progress,
-) -> Result<(Vec<StringHit>, Vec<Event>), String> {
-    let profile = &settings.profile.profile;
-    let texts: Vec<&str> = profile
-        .memory
-        .indicators
-        .iter()
-        .map(|i| i.text.as_str())
-        .collect();
-    let carver = Carver::new(
-        &texts,
-        profile.memory.context_chars,
-        &[evtx_chunks::CHUNK_SIGNATURE],
-    )
-    .map_err(|e| e.to_string())?;
-    let scan = carver.scan(blob, 0, settings.carve_chunk, &|bytes| {
-        progress.advance_bytes(bytes as u64);
-    });
-    account.bytes += blob.len() as u64;
-    let hits: Vec<StringHit> = scan
-        .hits
-        .into_iter()
-        .map(|hit| StringHit {
-            offset: base + hit.offset,
-            ..hit
-        })
-        .collect();
-
-    // Event-log chunks: one copy of each distinct chunk is read.
-    let offsets: Vec<u64> = scan.signatures.iter().map(|&(_, at)| at).collect();
-    account.evtx_chunks += offsets.len() as u64;
-    let mut first_copy: HashMap<String, u64> = HashMap::new();
-    let mut unique = Vec::new();
-    for offset in offsets {
-        let Ok(start) = usize::try_from(offset) else {
-            continue;
-        };
-        let end = (start + evtx_chunks::EVTX_CHUNK_SIZE).min(blob.len());
-        let digest = sha256_hex(&blob[start..end]);
-        if first_copy.insert(digest, offset).is_some() {
-            account.evtx_chunks_duplicate += 1;
-        } else {
-            unique.push((base + offset, start, end));
-        }
-    }
-    let log_ctx = LogContext {
-        evidence: ctx.evidence,
-        source_path: ctx.source_path,
+    let Some(ranges) = volume.free_ranges() else {
+        return finish(
+            record,
+            Status::Failed,
+            "the volume's cluster bitmap ($Bitmap) cannot be read: free clusters unknown",
+        );
     };
-    let carved: Vec<Option<(u64, u64, Vec<Event>)>> = unique
-        .par_iter()
-        .map(|&(offset, start, end)| {
-            let log = evtx_chunks::as_log(&blob[start..end]);
-            let (scan, outcome) = check_event_log(&log, &log_ctx, profile).ok()?;
-            if scan.stats.records_read == 0 {
-                return None;
+    let carver = match carver(settings) {
+        Ok(carver) => carver,
+        Err(reason) => return finish(record, Status::Failed, reason),
+    };
+    let mut state = CarveState::default();
+    for (offset, len) in ranges {
+        let mut at = 0;
+        while at < len {
+            let owned = (len - at).min(READ_PIECE);
+            let span = (len - at).min(owned + READ_OVERLAP);
+            let base = offset + at;
+            let position = volume.offset() + base;
+            let read = match volume.disk().mapped(position, span) {
+                Some((map, start)) => Ok(Piece::Mapped(map, start, span as usize)),
+                None => volume
+                    .disk()
+                    .read_vec(position, span as usize)
+                    .map(Piece::Owned),
+            };
+            match read {
+                Ok(piece) => state.carve(
+                    &carver,
+                    piece.bytes(),
+                    base,
+                    owned as usize,
+                    &ctx,
+                    settings,
+                    progress,
+                ),
+                Err(err) => state
+                    .problems
+                    .push(format!("bytes {base}..{} unreadable: {err}", base + owned)),
             }
-            let mut rows = outcome.events;
-            for row in &mut rows {
-                row.offset = Some(offset);
-                row.tags.push(CARVED_TAG.to_owned());
-            }
-            Some((scan.stats.records_read, scan.stats.records_failed, rows))
-        })
-        .collect();
-    let mut events = Vec::new();
-    for chunk in carved {
-        let Some((read, failed, rows)) = chunk else {
-            // A signature followed by no readable record (a false hit, an empty chunk, or the
-            // chunk's pages overwritten).
-            account.evtx_chunks_unreadable += 1;
-            continue;
-        };
-        account.evtx_records += read;
-        account.evtx_records_failed += failed;
-        events.extend(rows);
+            at += owned;
+        }
     }
-    Ok((hits, events))
+    record.format = Some("unallocated clusters");
+    record.size = state.account.bytes;
+    state.finish(record, &ctx, settings)
+}
+
+/// Bytes read for carving: borrowed from a map or copied.
+enum Piece {
+    Mapped(std::sync::Arc<memmap2::Mmap>, usize, usize),
+    Owned(Vec<u8>),
+}
+
+impl Piece {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Piece::Mapped(map, start, len) => map.get(*start..start + len).unwrap_or_default(),
+            Piece::Owned(bytes) => bytes,
+        }
+    }
+}
+
+/// The time carved strings are placed at: `--acquired-at`; else, for a dump on this machine,
+/// its modification time; for a file or the free space of a disk image, the image file's
+/// modification time (a paging file's own times are the suspect system's, not the
+/// acquisition's).
+fn acquisition(settings: &Settings, entry: &Entry) -> (Timestamp, &'static str) {
+    if let Some(at) = settings.acquired_at {
+        return (at, desc::ACQUISITION);
+    }
+    let in_image = entry.image.is_some() || entry.unallocated.is_some();
+    let modified = if in_image {
+        std::fs::metadata(&entry.host_path)
+            .ok()
+            .and_then(|meta| meta.modified().ok())
+            .and_then(Timestamp::from_system_time)
+    } else {
+        entry.times.modified
+    };
+    match (modified, in_image) {
+        (Some(time), false) => (time, desc::ACQUISITION_FILE_TIME),
+        (Some(time), true) => (time, desc::ACQUISITION_IMAGE_TIME),
+        (None, _) => (Timestamp::UNIX_EPOCH, desc::NOT_A_TIME),
+    }
+}
+
+/// The profile's carver.
+fn carver(settings: &Settings) -> Result<Carver, String> {
+    let rules = &settings.profile.profile.memory;
+    let texts: Vec<&str> = rules.indicators.iter().map(|i| i.text.as_str()).collect();
+    Carver::new(
+        &texts,
+        rules.context_chars,
+        &[evtx_chunks::CHUNK_SIGNATURE],
+        CarveBounds {
+            max_offsets: rules.max_offsets,
+            max_strings: MAX_STRINGS,
+            max_signatures: MAX_SIGNATURES,
+        },
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// What carving one artifact has gathered so far, over one or more pieces.
+#[derive(Default)]
+struct CarveState {
+    scans: Vec<CarveScan>,
+    events: Vec<Event>,
+    account: CarveAccount,
+    /// SHA-256 of the used part of every chunk read: copies are read once.
+    chunks_seen: HashSet<String>,
+    problems: Vec<String>,
+}
+
+impl CarveState {
+    /// Carves the part of `blob` (whose first byte is at `base`) that starts before `owned`.
+    #[allow(clippy::too_many_arguments)]
+    fn carve(
+        &mut self,
+        carver: &Carver,
+        blob: &[u8],
+        base: u64,
+        owned: usize,
+        ctx: &CarveContext<'_>,
+        settings: &Settings,
+        progress: &Progress,
+    ) {
+        let mut scan = carver.scan(blob, 0, owned, settings.carve_chunk, &|bytes| {
+            progress.advance_bytes(bytes as u64);
+        });
+        self.account.bytes += owned.min(blob.len()) as u64;
+        self.account.evtx_chunks += scan.signatures.len() as u64 + scan.signatures_dropped;
+        self.account.evtx_chunks_not_read += scan.signatures_dropped;
+        // Chunks: a signature inside a chunk already taken is part of it; a header that is
+        // not a chunk header is no chunk; copies are read once.
+        let mut taken: Vec<(u64, usize, usize)> = Vec::new();
+        let mut covered = 0usize;
+        for &(_, at) in &scan.signatures {
+            let Ok(start) = usize::try_from(at) else {
+                continue;
+            };
+            if start < covered {
+                self.account.evtx_chunks_unreadable += 1;
+                continue;
+            }
+            let Some(used) = blob.get(start..).and_then(evtx_chunks::used_len) else {
+                self.account.evtx_chunks_unreadable += 1;
+                continue;
+            };
+            covered = start + used;
+            if self.chunks_seen.len() + taken.len() >= MAX_CHUNKS {
+                self.account.evtx_chunks_not_read += 1;
+                continue;
+            }
+            taken.push((
+                base + at,
+                start,
+                (start + evtx_chunks::EVTX_CHUNK_SIZE).min(blob.len()),
+            ));
+        }
+        let digests: Vec<String> = taken
+            .par_iter()
+            .map(|&(_, start, end)| {
+                let used = blob
+                    .get(start..end)
+                    .and_then(evtx_chunks::used_len)
+                    .unwrap_or(0);
+                sha256_hex(blob.get(start..start + used).unwrap_or_default())
+            })
+            .collect();
+        let unique: Vec<(u64, usize, usize)> = taken
+            .into_iter()
+            .zip(digests)
+            .filter_map(|(chunk, digest)| {
+                if self.chunks_seen.insert(digest) {
+                    Some(chunk)
+                } else {
+                    self.account.evtx_chunks_duplicate += 1;
+                    None
+                }
+            })
+            .collect();
+        let profile = &settings.profile.profile;
+        let log_ctx = LogContext {
+            evidence: ctx.evidence,
+            source_path: ctx.source_path,
+        };
+        let carved: Vec<Option<(u64, u64, Vec<Event>)>> = unique
+            .par_iter()
+            .map(|&(offset, start, end)| {
+                // One carved chunk's panic costs that chunk, not the dump's other rows.
+                catch_unwind(AssertUnwindSafe(|| {
+                    let log = evtx_chunks::as_log(blob.get(start..end)?);
+                    let (scan, outcome) = check_event_log(&log, &log_ctx, profile).ok()?;
+                    if scan.stats.records_read == 0 {
+                        return None;
+                    }
+                    let mut rows = outcome.events;
+                    for row in &mut rows {
+                        row.offset = Some(offset);
+                        row.tags.push(CARVED_TAG.to_owned());
+                    }
+                    Some((scan.stats.records_read, scan.stats.records_failed, rows))
+                }))
+                .ok()
+                .flatten()
+            })
+            .collect();
+        for chunk in carved {
+            let Some((read, failed, rows)) = chunk else {
+                // A signature followed by no readable record (an empty chunk, or its pages
+                // overwritten), or a chunk whose reading panicked.
+                self.account.evtx_chunks_unreadable += 1;
+                continue;
+            };
+            self.account.evtx_records += read;
+            self.account.evtx_records_failed += failed;
+            self.events.extend(rows);
+        }
+        for string in &mut scan.strings {
+            for offset in &mut string.offsets {
+                *offset += base;
+            }
+        }
+        scan.signatures.clear();
+        self.scans.push(scan);
+    }
+
+    /// The artifact's outcome: string rows over all pieces, chunk rows, the account.
+    fn finish(
+        mut self,
+        mut record: ArtifactRecord,
+        ctx: &CarveContext<'_>,
+        settings: &Settings,
+    ) -> Outcome {
+        // Strings of all pieces, grouped again (a string may recur in several pieces).
+        let mut grouped: std::collections::BTreeMap<_, crate::formats::carve::CarvedString> =
+            std::collections::BTreeMap::new();
+        let (mut hits, mut over) = (0, 0);
+        for scan in self.scans {
+            hits += scan.hits;
+            over += scan.hits_dropped;
+            for string in scan.strings {
+                let key = (string.text, string.encoding, string.context.clone());
+                let full = grouped.len() >= MAX_STRINGS;
+                match grouped.get_mut(&key) {
+                    Some(kept) => {
+                        kept.count += string.count;
+                        let room = settings
+                            .profile
+                            .profile
+                            .memory
+                            .max_offsets
+                            .saturating_sub(kept.offsets.len());
+                        kept.offsets.extend(string.offsets.into_iter().take(room));
+                    }
+                    None if !full => {
+                        grouped.insert(key, string);
+                    }
+                    None => over += string.count,
+                }
+            }
+        }
+        let strings: Vec<_> = grouped.into_values().collect();
+        let (rows, stats) =
+            memory::string_events(&settings.profile.profile, ctx, &strings, hits, over);
+        self.account.strings = stats;
+        self.events.extend(rows);
+        record.format = record.format.or(Some("memory"));
+        record.status = Status::Analyzed;
+        record.findings = self.events.iter().filter(|e| e.is_finding()).count();
+        if !self.problems.is_empty() {
+            let problems = self.problems.join("; ");
+            record.reason = Some(match record.reason.take() {
+                Some(reason) => format!("{reason}; {problems}"),
+                None => problems,
+            });
+        }
+        record.carve = Some(self.account);
+        Outcome {
+            record,
+            events: self.events,
+        }
+    }
 }

@@ -509,7 +509,14 @@ fn analyze_entry(entry: &Entry, label: &str, run: &RunContext<'_>, settings: &Se
                 entry.size,
                 kind.name()
             );
-            return finish(base_record(entry, label, kind), Status::Failed, reason);
+            // Paging and hibernation files are routinely larger: not carving one is a choice
+            // of this version, not a failure to read the evidence.
+            let status = if kind == ArtifactKind::Memory {
+                Status::Skipped
+            } else {
+                Status::Failed
+            };
+            return finish(base_record(entry, label, kind), status, reason);
         }
     }
     let bytes = match evidence::map_entry(entry) {

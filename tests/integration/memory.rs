@@ -299,7 +299,9 @@ fn unallocated_clusters_are_carved_with_their_volume() {
         .iter()
         .find_map(|e| e.unallocated.as_ref())
         .unwrap()
-        .free_ranges();
+        .free_ranges()
+        .unwrap()
+        .collect::<Vec<_>>();
     let (start, len) = *free.iter().max_by_key(|(_, len)| *len).unwrap();
     assert!(len >= 0x20000, "{free:?}");
     let field = br#"DDEAUTO c:\\windows\\system32\\cmd.exe "/k calc.exe""#;
@@ -456,4 +458,41 @@ fn false_chunk_signatures_are_counted_not_fatal() {
     assert_eq!(artifact["carve"]["evtx_chunks"], 4);
     assert_eq!(artifact["carve"]["evtx_records"], 0);
     assert_eq!(artifact["carve"]["evtx_chunks_unreadable"], 4, "{artifact}");
+}
+
+/// Floods (a string or a chunk signature repeated through a whole dump) cost bounded memory and
+/// time: a few rows with exact counts, signatures that start no chunk counted.
+#[test]
+fn floods_cost_bounded_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let quotes = dir.path().join("quotes.raw");
+    std::fs::write(&quotes, b"=x|'calc'!A0 ".repeat(300_000)).unwrap();
+    let (rows, manifest) = carve(&quotes, None);
+    let carve_account = &manifest["artifacts"][0]["carve"];
+    assert_eq!(carve_account["hits"], 300_000);
+    assert_eq!(carve_account["hits_kept"], 300_000);
+    let strings: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["data_type"] == "ddesweep:memory:string")
+        .collect();
+    // One string per alignment of the repeated text within the kept window, and the ends.
+    assert!(strings.len() <= 100, "{}", strings.len());
+    let total: u64 = strings
+        .iter()
+        .map(|r| r["hit_count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 300_000);
+    assert!(
+        strings
+            .iter()
+            .all(|r| r["hit_offsets"].as_str().unwrap().split(',').count() <= 1000)
+    );
+
+    let signatures = dir.path().join("signatures.raw");
+    std::fs::write(&signatures, b"ElfChnk\0".repeat(500_000)).unwrap();
+    let (_, manifest) = carve(&signatures, None);
+    let carve_account = &manifest["artifacts"][0]["carve"];
+    assert_eq!(carve_account["evtx_chunks"], 500_000);
+    assert_eq!(carve_account["evtx_chunks_unreadable"], 500_000);
+    assert_eq!(carve_account["evtx_records"], 0);
 }

@@ -9,6 +9,21 @@ pub const EVTX_CHUNK_SIZE: usize = 65_536;
 /// Size of an EVTX file header block.
 const FILE_HEADER_SIZE: usize = 4096;
 
+/// How many bytes of the chunk starting `chunk` are in use (its free-space offset), when its
+/// header is a chunk header: the signature, a header size of 128 and a free-space offset between
+/// the end of the header block and the end of the chunk. `None` for a signature that starts no
+/// chunk.
+pub fn used_len(chunk: &[u8]) -> Option<usize> {
+    let field = |at: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(chunk.get(at..at + 4)?.try_into().ok()?))
+    };
+    if !chunk.starts_with(CHUNK_SIGNATURE) || field(0x28)? != 128 {
+        return None;
+    }
+    let free = usize::try_from(field(0x30)?).ok()?;
+    (512..=EVTX_CHUNK_SIZE).contains(&free).then_some(free)
+}
+
 /// A one-chunk EVTX log holding `chunk` (the bytes from a chunk signature, at most 64 KiB; a
 /// chunk cut short by the end of the blob is kept as far as it goes).
 pub fn as_log(chunk: &[u8]) -> Vec<u8> {
@@ -37,6 +52,10 @@ mod tests {
     fn a_chunk_becomes_a_one_chunk_log() {
         let mut chunk = CHUNK_SIGNATURE.to_vec();
         chunk.resize(100, 0);
+        assert_eq!(used_len(&chunk), None);
+        chunk[0x28] = 128;
+        chunk[0x30..0x34].copy_from_slice(&4000u32.to_le_bytes());
+        assert_eq!(used_len(&chunk), Some(4000));
         let log = as_log(&chunk);
         assert_eq!(log.len(), FILE_HEADER_SIZE + 100);
         assert!(log.starts_with(b"ElfFile\0"));

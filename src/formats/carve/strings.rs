@@ -1,6 +1,8 @@
 //! Carving strings: every occurrence of a set of texts, in ASCII and in UTF-16LE, matched
 //! case-insensitively with one Aho-Corasick automaton, with the printable string around it.
 
+use std::collections::BTreeMap;
+
 use aho_corasick::{AhoCorasick, Input, MatchKind, Span, packed};
 use rayon::prelude::*;
 
@@ -26,26 +28,79 @@ impl TextEncoding {
     }
 }
 
-/// One occurrence of a text.
+/// One distinct string found: a text's hits whose surrounding string is the same.
 #[derive(Clone, Debug, Eq, PartialEq)]
-pub struct StringHit {
-    /// Byte offset of the match in the blob (plus the blob's base).
-    pub offset: u64,
+pub struct CarvedString {
     /// Which text (its index in the list the carver was built from).
     pub text: usize,
     /// How it is encoded.
     pub encoding: TextEncoding,
-    /// The printable string around the match, decoded.
+    /// The printable string around the hits, decoded.
     pub context: String,
+    /// How many hits (exact).
+    pub count: u64,
+    /// Where, in order: the first [`CarveBounds::max_offsets`].
+    pub offsets: Vec<u64>,
+}
+
+/// Bounds on what a scan keeps, so that a hostile blob (a text repeated millions of times, a
+/// signature every few bytes) costs bounded memory.
+#[derive(Clone, Copy, Debug)]
+pub struct CarveBounds {
+    /// Offsets kept per distinct string.
+    pub max_offsets: usize,
+    /// Distinct strings kept per scan (hits of further strings are counted, not kept).
+    pub max_strings: usize,
+    /// Signature hits kept per scan.
+    pub max_signatures: usize,
 }
 
 /// What a scan found.
 #[derive(Clone, Debug, Default, Eq, PartialEq)]
 pub struct CarveScan {
-    /// Text hits, in offset order.
-    pub hits: Vec<StringHit>,
+    /// Distinct strings, by (text, encoding, string).
+    pub strings: Vec<CarvedString>,
+    /// Text hits, all of them.
+    pub hits: u64,
+    /// Hits whose string was not kept (over [`CarveBounds::max_strings`]).
+    pub hits_dropped: u64,
     /// Signature hits: (signature index, offset), in order.
     pub signatures: Vec<(usize, u64)>,
+    /// Signature hits not kept (over [`CarveBounds::max_signatures`]).
+    pub signatures_dropped: u64,
+}
+
+/// Distinct strings being gathered: (text, encoding, string) -> (count, offsets).
+type Grouped = BTreeMap<(usize, TextEncoding, String), (u64, Vec<u64>)>;
+
+/// What one piece gave: its strings, hits, hits over the bound, signatures.
+type PieceScan = (Grouped, u64, u64, Vec<(usize, u64)>);
+
+impl CarveScan {
+    /// Adds one hit, within `bounds`.
+    fn add_hit(
+        grouped: &mut Grouped,
+        dropped: &mut u64,
+        key: (usize, TextEncoding, String),
+        offset: u64,
+        bounds: &CarveBounds,
+    ) {
+        if let Some((count, offsets)) = grouped.get_mut(&key) {
+            *count += 1;
+            if offsets.len() < bounds.max_offsets {
+                offsets.push(offset);
+            }
+        } else if grouped.len() < bounds.max_strings {
+            let offsets = if bounds.max_offsets > 0 {
+                vec![offset]
+            } else {
+                Vec::new()
+            };
+            grouped.insert(key, (1, offsets));
+        } else {
+            *dropped += 1;
+        }
+    }
 }
 
 /// Finds a fixed set of texts in blobs.
@@ -66,6 +121,8 @@ pub struct Carver {
     patterns: Vec<(Vec<u8>, usize, TextEncoding)>,
     /// Signatures matched exactly (case-sensitively): found in the same pass.
     signatures: Vec<Vec<u8>>,
+    /// What a scan keeps.
+    bounds: CarveBounds,
     /// Longest pattern in bytes, less one: how far a chunk's search runs past its end.
     overlap: usize,
     context_chars: usize,
@@ -101,6 +158,7 @@ impl Carver {
         texts: &[&str],
         context_chars: usize,
         signatures: &[&[u8]],
+        bounds: CarveBounds,
     ) -> Result<Carver, FormatError> {
         let mut patterns = Vec::new();
         for (index, text) in texts.iter().enumerate() {
@@ -166,22 +224,26 @@ impl Carver {
             short_starts,
             patterns,
             signatures: signatures.iter().map(|s| s.to_vec()).collect(),
+            bounds,
             overlap,
             context_chars,
         })
     }
 
-    /// Every hit in `blob` (whose first byte is at `base`), in offset order, searching
+    /// The hits in `blob` (whose first byte is at `base`) that start before `owned` (the caller
+    /// may pass bytes past the part it owns, so that hits across its end are whole), searching
     /// `chunk`-byte pieces in parallel; `done` is told the size of each piece searched.
     pub fn scan(
         &self,
         blob: &[u8],
         base: u64,
+        owned: usize,
         chunk: usize,
         done: &(dyn Fn(usize) + Sync),
     ) -> CarveScan {
-        let pieces: Vec<(usize, usize)> = chunks(blob.len(), chunk).collect();
-        let parts: Vec<CarveScan> = pieces
+        let owned = owned.min(blob.len());
+        let pieces: Vec<(usize, usize)> = chunks(owned, chunk).collect();
+        let parts: Vec<PieceScan> = pieces
             .par_iter()
             .map_init(Vec::new, |lowered, &(start, end)| {
                 let part = self.scan_piece(blob, start, end, base, lowered);
@@ -189,13 +251,42 @@ impl Carver {
                 part
             })
             .collect();
+        // Pieces are in order, so offsets stay in order when they are merged.
+        let mut grouped = Grouped::new();
         let mut scan = CarveScan::default();
-        for part in parts {
-            scan.hits.extend(part.hits);
-            scan.signatures.extend(part.signatures);
+        for (piece_strings, hits, dropped, signatures) in parts {
+            scan.hits += hits;
+            scan.hits_dropped += dropped;
+            for (key, (count, offsets)) in piece_strings {
+                if let Some((total, kept)) = grouped.get_mut(&key) {
+                    *total += count;
+                    let room = self.bounds.max_offsets.saturating_sub(kept.len());
+                    kept.extend(offsets.into_iter().take(room));
+                } else if grouped.len() < self.bounds.max_strings {
+                    grouped.insert(key, (count, offsets));
+                } else {
+                    scan.hits_dropped += count;
+                }
+            }
+            let room = self
+                .bounds
+                .max_signatures
+                .saturating_sub(scan.signatures.len());
+            scan.signatures_dropped += signatures.len().saturating_sub(room) as u64;
+            scan.signatures.extend(signatures.into_iter().take(room));
         }
-        scan.hits
-            .sort_by_key(|hit| (hit.offset, hit.text, hit.encoding));
+        scan.strings = grouped
+            .into_iter()
+            .map(
+                |((text, encoding, context), (count, offsets))| CarvedString {
+                    text,
+                    encoding,
+                    context,
+                    count,
+                    offsets,
+                },
+            )
+            .collect();
         scan.signatures.sort_unstable();
         scan
     }
@@ -208,17 +299,18 @@ impl Carver {
         end: usize,
         base: u64,
         lowered: &mut Vec<u8>,
-    ) -> CarveScan {
+    ) -> PieceScan {
         let stop = end.saturating_add(self.overlap).min(blob.len());
         let Some(piece) = blob.get(start..stop) else {
-            return CarveScan::default();
+            return (Grouped::new(), 0, 0, Vec::new());
         };
         lowered.resize(piece.len(), 0);
         // Branch-free, so that it compiles to SIMD: 'A'..='Z' gain 0x20.
         for (out, &byte) in lowered.iter_mut().zip(piece) {
             *out = byte | (u8::from(byte.wrapping_sub(b'A') < 26) << 5);
         }
-        let mut hits = Vec::new();
+        let mut grouped = Grouped::new();
+        let (mut hits, mut dropped) = (0u64, 0u64);
         let mut starts = Vec::new();
         if let Some(finder) = &self.finder {
             let mut from = 0;
@@ -261,15 +353,18 @@ impl Carver {
                         utf16_context(blob, from_byte, to_byte, self.context_chars)
                     }
                 };
-                hits.push(StringHit {
-                    offset: base + from_byte as u64,
-                    text: *text,
-                    encoding: *encoding,
-                    context,
-                });
+                hits += 1;
+                CarveScan::add_hit(
+                    &mut grouped,
+                    &mut dropped,
+                    (*text, *encoding, context),
+                    base + from_byte as u64,
+                    &self.bounds,
+                );
             }
         }
-        CarveScan { hits, signatures }
+        signatures.truncate(self.bounds.max_signatures);
+        (grouped, hits, dropped, signatures)
     }
 }
 
@@ -301,12 +396,12 @@ fn utf16_context(blob: &[u8], from: usize, to: usize, limit: usize) -> String {
     let unit = |at: usize| -> Option<u16> {
         Some(u16::from_le_bytes([*blob.get(at)?, *blob.get(at + 1)?]))
     };
-    // Latin-1 printables, Latin Extended, Greek and Cyrillic, and general punctuation: the
+    // Printable Latin-1, Latin Extended, Greek and Cyrillic, and general punctuation: the
     // scripts of Windows paths and command lines. Wider ranges would let random bytes in
     // (any two bytes are a CJK character); strings in other scripts are cut at the hit.
     let shows = |u: u16| match u {
-        0..=0xFF => printable(u as u8),
-        0x100..=0x24F | 0x370..=0x52F | 0x2010..=0x205E => true,
+        0..=0x7F => printable(u as u8),
+        0xA0..=0x24F | 0x370..=0x52F | 0x2010..=0x205E => true,
         _ => false,
     };
     let mut first = from;
@@ -335,6 +430,12 @@ fn utf16_context(blob: &[u8], from: usize, to: usize, limit: usize) -> String {
 mod tests {
     use super::*;
 
+    const BOUNDS: CarveBounds = CarveBounds {
+        max_offsets: 10,
+        max_strings: 100,
+        max_signatures: 100,
+    };
+
     #[test]
     fn finds_ascii_and_utf16_hits_across_chunk_borders() {
         let mut blob = vec![0u8; 300];
@@ -344,15 +445,16 @@ mod tests {
         blob[200..212].copy_from_slice(b"=a|'b'!A0 ok");
         blob[250..258].copy_from_slice(b"ElfChnk\0");
         blob[270..278].copy_from_slice(b"ELFCHNK\0");
-        let carver = Carver::new(&["DDEAUTO", "EQNEDT32", "|'"], 8, &[b"ElfChnk\0"]).unwrap();
-        let scan = carver.scan(&blob, 1000, 1 << 20, &|_| {});
+        let carver =
+            Carver::new(&["DDEAUTO", "EQNEDT32", "|'"], 8, &[b"ElfChnk\0"], BOUNDS).unwrap();
+        let scan = carver.scan(&blob, 1000, blob.len(), 1 << 20, &|_| {});
         for chunk in [1, 7, 16, 100, 101, 103, 251] {
             let searched = std::sync::atomic::AtomicUsize::new(0);
             let count = |n| {
                 searched.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
             };
             assert_eq!(
-                carver.scan(&blob, 1000, chunk, &count),
+                carver.scan(&blob, 1000, blob.len(), chunk, &count),
                 scan,
                 "chunk {chunk}"
             );
@@ -360,16 +462,37 @@ mod tests {
         }
         // The signature is matched exactly: its upper-case twin is not it.
         assert_eq!(scan.signatures, [(0, 1250)]);
-        let whole = scan.hits;
-        assert_eq!(whole.len(), 3);
-        assert_eq!(whole[2].offset, 1202);
-        assert_eq!(whole[2].context, "=a|'b'!A0 ok");
-        assert_eq!(whole[0].offset, 1012);
-        assert_eq!(whole[0].text, 0);
-        assert_eq!(whole[0].encoding, TextEncoding::Ascii);
-        assert_eq!(whole[0].context, "x DDEAUTO c:\\cmd.");
-        assert_eq!(whole[1].offset, 1095);
-        assert_eq!(whole[1].encoding, TextEncoding::Utf16Le);
-        assert_eq!(whole[1].context, "EqnEdt32.exe");
+        assert_eq!(scan.hits, 3);
+        let found: Vec<(usize, TextEncoding, &str, Vec<u64>)> = scan
+            .strings
+            .iter()
+            .map(|s| (s.text, s.encoding, s.context.as_str(), s.offsets.clone()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (0, TextEncoding::Ascii, "x DDEAUTO c:\\cmd.", vec![1012]),
+                (1, TextEncoding::Utf16Le, "EqnEdt32.exe", vec![1095]),
+                (2, TextEncoding::Ascii, "=a|'b'!A0 ok", vec![1202]),
+            ]
+        );
+        // Only what starts before `owned` is kept (the wide EQNEDT32 at 95 runs past 100).
+        let owned = carver.scan(&blob, 1000, 96, 7, &|_| {});
+        assert_eq!(owned.hits, 2);
+        let owned = carver.scan(&blob, 1000, 95, 7, &|_| {});
+        assert_eq!(owned.hits, 1);
+    }
+
+    #[test]
+    fn a_flood_costs_bounded_memory() {
+        let blob = b"|'".repeat(50_000);
+        let carver = Carver::new(&["|'"], 4, &[], BOUNDS).unwrap();
+        let scan = carver.scan(&blob, 0, blob.len(), 4096, &|_| {});
+        assert_eq!(scan.hits, 50_000);
+        // A few strings (every window inside the flood reads the same; its two ends differ),
+        // at most ten offsets each, the count exact.
+        assert!(scan.strings.len() <= 5, "{}", scan.strings.len());
+        assert_eq!(scan.strings.iter().map(|s| s.count).sum::<u64>(), 50_000);
+        assert!(scan.strings.iter().all(|s| s.offsets.len() <= 10));
     }
 }

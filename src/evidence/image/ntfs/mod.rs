@@ -98,44 +98,40 @@ impl NtfsVolume {
     }
 
     /// The volume's free clusters as byte ranges (offset in the volume, length), adjacent
-    /// clusters merged; empty when `$Bitmap` cannot be read.
-    pub fn free_ranges(&self) -> Vec<(u64, u64)> {
+    /// clusters merged, one at a time (a fragmented free space on a large volume has millions);
+    /// `None` when `$Bitmap` cannot be read.
+    pub fn free_ranges(&self) -> Option<FreeRanges<'_>> {
+        let bitmap = self.bitmap.get_or_init(|| self.read_bitmap()).as_ref()?;
+        let cluster = u64::from(self.ntfs.cluster_size()).max(1);
+        Some(FreeRanges {
+            bitmap,
+            cluster,
+            clusters: self.length / cluster,
+            lcn: 0,
+        })
+    }
+
+    /// Bytes of free clusters (0 when `$Bitmap` cannot be read).
+    pub fn free_bytes(&self) -> u64 {
         let Some(bitmap) = self.bitmap.get_or_init(|| self.read_bitmap()).as_ref() else {
-            return Vec::new();
+            return 0;
         };
         let cluster = u64::from(self.ntfs.cluster_size()).max(1);
         let clusters = self.length / cluster;
-        let mut ranges: Vec<(u64, u64)> = Vec::new();
-        let mut lcn = 0u64;
-        while lcn < clusters {
-            let Some(&byte) = usize::try_from(lcn / 8).ok().and_then(|i| bitmap.get(i)) else {
-                break;
-            };
-            // Whole bytes at once: eight allocated clusters skipped, eight free ones added.
-            if lcn % 8 == 0 && lcn + 8 <= clusters && (byte == 0xFF || byte == 0) {
-                if byte == 0 {
-                    match ranges.last_mut() {
-                        Some((start, len)) if *start + *len == lcn * cluster => *len += 8 * cluster,
-                        _ => ranges.push((lcn * cluster, 8 * cluster)),
-                    }
-                }
-                lcn += 8;
-                continue;
-            }
-            if byte & (1 << (lcn % 8)) == 0 {
-                match ranges.last_mut() {
-                    Some((start, len)) if *start + *len == lcn * cluster => *len += cluster,
-                    _ => ranges.push((lcn * cluster, cluster)),
-                }
-            }
-            lcn += 1;
+        let whole = usize::try_from(clusters / 8).unwrap_or(usize::MAX);
+        let mut free: u64 = bitmap
+            .iter()
+            .take(whole)
+            .map(|byte| u64::from(byte.count_zeros()))
+            .sum();
+        for lcn in (clusters / 8) * 8..clusters {
+            let used = usize::try_from(lcn / 8)
+                .ok()
+                .and_then(|i| bitmap.get(i))
+                .is_none_or(|b| b & (1 << (lcn % 8)) != 0);
+            free += u64::from(!used);
         }
-        ranges
-    }
-
-    /// Bytes of free clusters.
-    pub fn free_bytes(&self) -> u64 {
-        self.free_ranges().iter().map(|(_, len)| len).sum()
+        free * cluster
     }
 
     fn read_bitmap(&self) -> Option<Vec<u8>> {
@@ -191,5 +187,76 @@ mod tests {
         assert!(!bits_clear(&bitmap, 30, 33));
         assert!(!bits_clear(&bitmap, 8, u64::MAX));
         assert!(bits_clear(&bitmap, 9, 9));
+    }
+}
+
+/// The free ranges of a volume, from its `$Bitmap` (see [`NtfsVolume::free_ranges`]).
+#[derive(Debug)]
+pub struct FreeRanges<'v> {
+    bitmap: &'v [u8],
+    cluster: u64,
+    clusters: u64,
+    lcn: u64,
+}
+
+impl FreeRanges<'_> {
+    /// Whether cluster `lcn` is allocated (a cluster past the bitmap counts as allocated).
+    fn allocated(&self, lcn: u64) -> bool {
+        usize::try_from(lcn / 8)
+            .ok()
+            .and_then(|i| self.bitmap.get(i))
+            .is_none_or(|b| b & (1 << (lcn % 8)) != 0)
+    }
+
+    /// Whether clusters `lcn..lcn + 8` are one whole bitmap byte equal to `value`.
+    fn whole_byte(&self, lcn: u64, value: u8) -> bool {
+        lcn % 8 == 0
+            && lcn + 8 <= self.clusters
+            && usize::try_from(lcn / 8)
+                .ok()
+                .and_then(|i| self.bitmap.get(i))
+                .is_some_and(|&b| b == value)
+    }
+}
+
+impl Iterator for FreeRanges<'_> {
+    type Item = (u64, u64);
+
+    fn next(&mut self) -> Option<(u64, u64)> {
+        // Skip allocated clusters, whole bytes at once.
+        while self.lcn < self.clusters && self.allocated(self.lcn) {
+            self.lcn += if self.whole_byte(self.lcn, 0xFF) {
+                8
+            } else {
+                1
+            };
+        }
+        if self.lcn >= self.clusters {
+            return None;
+        }
+        let first = self.lcn;
+        while self.lcn < self.clusters && !self.allocated(self.lcn) {
+            self.lcn += if self.whole_byte(self.lcn, 0) { 8 } else { 1 };
+        }
+        Some((first * self.cluster, (self.lcn - first) * self.cluster))
+    }
+}
+
+#[cfg(test)]
+mod free_range_tests {
+    use super::FreeRanges;
+
+    #[test]
+    fn free_ranges_merge_and_skip() {
+        // Clusters 0-3 allocated, 4-16 free, 17 allocated, 18-23 free; 24 clusters in all.
+        let bitmap = [0b0000_1111u8, 0, 0b0000_0010];
+        let ranges: Vec<(u64, u64)> = FreeRanges {
+            bitmap: &bitmap,
+            cluster: 10,
+            clusters: 24,
+            lcn: 0,
+        }
+        .collect();
+        assert_eq!(ranges, [(40, 130), (180, 60)]);
     }
 }
