@@ -14,8 +14,8 @@ use crate::detect::eventlog::LogContext;
 use crate::detect::memory::{self, CARVED_TAG, CarveContext};
 use crate::detect::timeline::{Event, desc};
 use crate::digest::sha256_hex;
-use crate::evidence::Entry;
 use crate::evidence::image::ntfs::NtfsVolume;
+use crate::evidence::{Entry, ImageFile};
 use crate::formats::carve::{CarveBounds, CarveScan, Carver, evtx_chunks};
 use crate::output::manifest::{ArtifactRecord, CarveAccount};
 use crate::time::Timestamp;
@@ -68,6 +68,67 @@ pub(super) fn analyze(
     state.finish(record, &ctx, settings)
 }
 
+/// A paging, hibernation or dump file inside a disk image, carved run by run in overlapping
+/// pieces (no copy of the whole file). Offsets are from the start of the file; a string across
+/// two runs (fragments) is cut. Files that cannot be read so (compressed, resident) are read
+/// whole, within the size bound.
+pub(super) fn analyze_image_file(
+    mut record: ArtifactRecord,
+    entry: &Entry,
+    image: &ImageFile,
+    label: &str,
+    settings: &Settings,
+    progress: &Progress,
+) -> Outcome {
+    let runs = match image.plain_runs() {
+        Ok(Some(runs)) => runs,
+        Ok(None) => {
+            if entry.size > settings.limits.max_image_file_bytes {
+                let reason = format!(
+                    "{} bytes, stored compressed or in pieces that cannot be read one by one: \
+                     over the limit of {} bytes for reading whole; not carved",
+                    entry.size, settings.limits.max_image_file_bytes
+                );
+                return finish(record, Status::Skipped, reason);
+            }
+            return match image.read() {
+                Ok(bytes) => analyze(record, entry, &bytes, label, settings, progress),
+                Err(err) => finish(record, Status::Failed, format!("cannot read: {err}")),
+            };
+        }
+        Err(err) => return finish(record, Status::Failed, format!("cannot read: {err}")),
+    };
+    let what = match entry.file_name().to_ascii_lowercase().as_str() {
+        "pagefile.sys" | "swapfile.sys" => "paging file",
+        "hiberfil.sys" => "hibernation file",
+        _ => "memory dump",
+    };
+    let ctx = CarveContext {
+        evidence: label,
+        source_path: &entry.source_path,
+        what,
+        acquired: acquisition(settings, entry),
+    };
+    let carver = match carver(settings) {
+        Ok(carver) => carver,
+        Err(reason) => return finish(record, Status::Failed, reason),
+    };
+    let volume = &image.volume;
+    let mut state = CarveState::default();
+    let mut logical = 0u64;
+    for (position, allocated) in runs {
+        let len = allocated.min(entry.size.saturating_sub(logical));
+        if let Some(position) = position {
+            state.carve_range(
+                &carver, volume, position, len, logical, &ctx, settings, progress,
+            );
+        }
+        logical += allocated;
+    }
+    record.format = Some("memory");
+    state.finish(record, &ctx, settings)
+}
+
 /// The unallocated clusters of an NTFS volume (`entry.unallocated`), carved like memory: read
 /// range by range in pieces (borrowed from a raw image's map, copied out of an E01), each read
 /// a little past its end so that nothing across a piece border is lost. Offsets are from the
@@ -99,35 +160,9 @@ pub(super) fn analyze_unallocated(
     };
     let mut state = CarveState::default();
     for (offset, len) in ranges {
-        let mut at = 0;
-        while at < len {
-            let owned = (len - at).min(READ_PIECE);
-            let span = (len - at).min(owned + READ_OVERLAP);
-            let base = offset + at;
-            let position = volume.offset() + base;
-            let read = match volume.disk().mapped(position, span) {
-                Some((map, start)) => Ok(Piece::Mapped(map, start, span as usize)),
-                None => volume
-                    .disk()
-                    .read_vec(position, span as usize)
-                    .map(Piece::Owned),
-            };
-            match read {
-                Ok(piece) => state.carve(
-                    &carver,
-                    piece.bytes(),
-                    base,
-                    owned as usize,
-                    &ctx,
-                    settings,
-                    progress,
-                ),
-                Err(err) => state
-                    .problems
-                    .push(format!("bytes {base}..{} unreadable: {err}", base + owned)),
-            }
-            at += owned;
-        }
+        state.carve_range(
+            &carver, volume, offset, len, offset, &ctx, settings, progress,
+        );
     }
     record.format = Some("unallocated clusters");
     record.size = state.account.bytes;
@@ -202,6 +237,51 @@ struct CarveState {
 }
 
 impl CarveState {
+    /// Carves `len` bytes of `volume` from byte `offset` of the volume, reporting offsets from
+    /// `logical`: read in pieces that overlap, so nothing across a piece border is lost.
+    #[allow(clippy::too_many_arguments)]
+    fn carve_range(
+        &mut self,
+        carver: &Carver,
+        volume: &NtfsVolume,
+        offset: u64,
+        len: u64,
+        logical: u64,
+        ctx: &CarveContext<'_>,
+        settings: &Settings,
+        progress: &Progress,
+    ) {
+        let mut at = 0;
+        while at < len {
+            let owned = (len - at).min(READ_PIECE);
+            let span = (len - at).min(owned + READ_OVERLAP);
+            let position = volume.offset() + offset + at;
+            let read = match volume.disk().mapped(position, span) {
+                Some((map, start)) => Ok(Piece::Mapped(map, start, span as usize)),
+                None => volume
+                    .disk()
+                    .read_vec(position, span as usize)
+                    .map(Piece::Owned),
+            };
+            let base = logical + at;
+            match read {
+                Ok(piece) => self.carve(
+                    carver,
+                    piece.bytes(),
+                    base,
+                    owned as usize,
+                    ctx,
+                    settings,
+                    progress,
+                ),
+                Err(err) => self
+                    .problems
+                    .push(format!("bytes {base}..{} unreadable: {err}", base + owned)),
+            }
+            at += owned;
+        }
+    }
+
     /// Carves the part of `blob` (whose first byte is at `base`) that starts before `owned`.
     #[allow(clippy::too_many_arguments)]
     fn carve(

@@ -495,6 +495,10 @@ fn analyze_entry(entry: &Entry, label: &str, run: &RunContext<'_>, settings: &Se
         if let Some(reason) = kind.unsupported_reason() {
             return finish(base_record(entry, label, kind), Status::Skipped, reason);
         }
+        if kind == ArtifactKind::Memory {
+            let record = base_record(entry, label, kind);
+            return memory::analyze_image_file(record, entry, image, label, settings, run.progress);
+        }
         let limits = &settings.limits;
         let limit = match kind {
             ArtifactKind::DelimitedText
@@ -509,14 +513,7 @@ fn analyze_entry(entry: &Entry, label: &str, run: &RunContext<'_>, settings: &Se
                 entry.size,
                 kind.name()
             );
-            // Paging and hibernation files are routinely larger: not carving one is a choice
-            // of this version, not a failure to read the evidence.
-            let status = if kind == ArtifactKind::Memory {
-                Status::Skipped
-            } else {
-                Status::Failed
-            };
-            return finish(base_record(entry, label, kind), status, reason);
+            return finish(base_record(entry, label, kind), Status::Failed, reason);
         }
     }
     let bytes = match evidence::map_entry(entry) {

@@ -496,3 +496,68 @@ fn floods_cost_bounded_work() {
     assert_eq!(carve_account["evtx_chunks_unreadable"], 500_000);
     assert_eq!(carve_account["evtx_records"], 0);
 }
+
+/// A paging file inside a disk image is carved where it lies, run by run, with offsets from the
+/// start of the file. (The fixture's 16 KiB `~WRL0001.tmp` is renamed `pagefile.sys` in its MFT
+/// record and its folder's index: the names have the same length.)
+#[test]
+fn paging_files_in_images_are_carved_in_place() {
+    let mut image = std::fs::read(crate::util::testdata("images/ntfs-bare.raw")).unwrap();
+    let old: Vec<u8> = "~WRL0001.tmp"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let new: Vec<u8> = "pagefile.sys"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let mut renamed = 0;
+    let mut at = 0;
+    while let Some(found) = image[at..].windows(old.len()).position(|w| w == old) {
+        let start = at + found;
+        image[start..start + new.len()].copy_from_slice(&new);
+        renamed += 1;
+        at = start + 1;
+    }
+    assert!(renamed >= 2, "{renamed}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paging.raw");
+    std::fs::write(&path, &image).unwrap();
+    let item = ddesweep::evidence::open(0, &path, Default::default()).unwrap();
+    let entry = item
+        .entries
+        .iter()
+        .find(|e| e.source_path == "Users/alice/AppData/Local/Temp/pagefile.sys")
+        .unwrap();
+    let runs = entry.image.as_ref().unwrap().plain_runs().unwrap().unwrap();
+    let (Some(position), _) = runs[0] else {
+        panic!("{runs:?}")
+    };
+    // A DDEAUTO field 100 bytes into the file.
+    let field = br#"DDEAUTO c:\\windows\\system32\\cmd.exe "/k calc.exe""#;
+    let at = position as usize + 100;
+    image[at - 1] = 0;
+    image[at..at + field.len()].copy_from_slice(field);
+    image[at + field.len()] = 0;
+    std::fs::write(&path, &image).unwrap();
+
+    let run = crate::util::scan(&[&path], &["--acquired-at", "2024-03-12T11:00:00Z"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let paging = run.artifact("pagefile.sys");
+    assert_eq!(paging["kind"], "memory");
+    assert_eq!(paging["carve"]["bytes"], 16_384);
+    let row = run
+        .rows
+        .iter()
+        .find(|r| r["rule_id"] == "ddesweep.memory.ddeauto_field")
+        .unwrap();
+    assert_eq!(row["offset"], 100);
+    assert_eq!(row["mft_record"], 100);
+    assert_eq!(row["carved_text"], std::str::from_utf8(field).unwrap());
+    assert!(
+        row["message"]
+            .as_str()
+            .unwrap()
+            .contains("in paging file Users/alice/AppData/Local/Temp/pagefile.sys")
+    );
+}

@@ -60,6 +60,12 @@ impl ImageFile {
         ntfs::stream::read(&self.volume, self.record, self.stream.as_deref(), None)
     }
 
+    /// The file's runs (byte position in the volume, `None` for a hole; length), when it can be
+    /// read piece by piece; `None` when it must be read whole.
+    pub fn plain_runs(&self) -> io::Result<Option<Vec<ntfs::stream::DataRun>>> {
+        ntfs::stream::plain_runs(&self.volume, self.record, self.stream.as_deref())
+    }
+
     /// The first `len` bytes (fewer if the file is shorter): enough to classify the file
     /// before reading the rest. The MFT scan's copy when it took one (no read at all).
     pub fn read_head(&self, len: u64) -> io::Result<EntryBytes> {

@@ -49,9 +49,41 @@ pub fn read(
     ))
 }
 
+/// The runs of a plain (neither compressed nor encrypted) non-resident stream, for reading it
+/// piece by piece (a paging file of many gigabytes is carved without a copy of it); `None` when
+/// the stream must be read whole (resident, compressed, encrypted, spread over an attribute
+/// list).
+pub fn plain_runs(
+    volume: &NtfsVolume,
+    record: u64,
+    stream: Option<&str>,
+) -> io::Result<Option<Vec<DataRun>>> {
+    let mut view = volume.view();
+    let file = volume
+        .ntfs()
+        .file(&mut view, record)
+        .map_err(io::Error::other)?;
+    let mut attributes = file.attributes();
+    while let Some(item) = attributes.next(&mut view) {
+        let item = item.map_err(io::Error::other)?;
+        let attribute = item.to_attribute().map_err(io::Error::other)?;
+        if !is_stream(&attribute, stream) {
+            continue;
+        }
+        if attribute
+            .flags()
+            .intersects(NtfsAttributeFlags::COMPRESSED | NtfsAttributeFlags::ENCRYPTED)
+        {
+            return Ok(None);
+        }
+        return runs(volume, &attribute);
+    }
+    Ok(None)
+}
+
 /// One run of a non-resident stream: its byte position in the volume (`None` for a sparse run)
 /// and its length.
-pub(super) type DataRun = (Option<u64>, u64);
+pub type DataRun = (Option<u64>, u64);
 
 /// The first `len` bytes of a plain (neither compressed nor encrypted) $DATA attribute, taken
 /// while its record is at hand: from the record for resident data, else from the start of its
