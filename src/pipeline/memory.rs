@@ -16,7 +16,7 @@ use crate::detect::timeline::{Event, desc};
 use crate::digest::sha256_hex;
 use crate::evidence::image::ntfs::NtfsVolume;
 use crate::evidence::{Entry, ImageFile};
-use crate::formats::carve::{CarveBounds, CarveScan, Carver, evtx_chunks};
+use crate::formats::carve::{CarveBounds, CarveScan, Carver, StringGroups, evtx_chunks};
 use crate::output::manifest::{ArtifactRecord, CarveAccount};
 use crate::time::Timestamp;
 
@@ -27,6 +27,8 @@ const MAX_SIGNATURES: usize = 1_000_000;
 /// Distinct event-log chunks read per carved artifact: a dump whose every page holds a chunk
 /// signature must not cost hours.
 const MAX_CHUNKS: usize = 20_000;
+/// What a hibernation file is called in messages (its rows get a caveat).
+const HIBERNATION_FILE: &str = "hibernation file";
 /// Unallocated space is read and carved this many bytes at a time (a bound on memory for E01
 /// images, where nothing can be borrowed).
 const READ_PIECE: u64 = 64 << 20;
@@ -35,36 +37,20 @@ const READ_OVERLAP: u64 = 128 << 10;
 
 /// Carves `blob` (the bytes of `entry`); `record` already names the artifact.
 pub(super) fn analyze(
-    mut record: ArtifactRecord,
+    record: ArtifactRecord,
     entry: &Entry,
     blob: &[u8],
     label: &str,
     settings: &Settings,
     progress: &Progress,
 ) -> Outcome {
-    let what = match entry.file_name().to_ascii_lowercase().as_str() {
-        "pagefile.sys" | "swapfile.sys" => "paging file",
-        "hiberfil.sys" => "hibernation file",
-        _ => "memory dump",
-    };
-    let ctx = CarveContext {
-        evidence: label,
-        source_path: &entry.source_path,
-        what,
-        acquired: acquisition(settings, entry),
-    };
+    let ctx = file_context(entry, label, settings);
     let carver = match carver(settings) {
         Ok(carver) => carver,
         Err(reason) => return finish(record, Status::Failed, reason),
     };
     let mut state = CarveState::default();
     state.carve(&carver, blob, 0, blob.len(), &ctx, settings, progress);
-    if what == "hibernation file" {
-        record.reason = Some(
-            "hibernation files are mostly compressed: only what lies uncompressed is carved"
-                .to_owned(),
-        );
-    }
     state.finish(record, &ctx, settings)
 }
 
@@ -98,17 +84,7 @@ pub(super) fn analyze_image_file(
         }
         Err(err) => return finish(record, Status::Failed, format!("cannot read: {err}")),
     };
-    let what = match entry.file_name().to_ascii_lowercase().as_str() {
-        "pagefile.sys" | "swapfile.sys" => "paging file",
-        "hiberfil.sys" => "hibernation file",
-        _ => "memory dump",
-    };
-    let ctx = CarveContext {
-        evidence: label,
-        source_path: &entry.source_path,
-        what,
-        acquired: acquisition(settings, entry),
-    };
+    let ctx = file_context(entry, label, settings);
     let carver = match carver(settings) {
         Ok(carver) => carver,
         Err(reason) => return finish(record, Status::Failed, reason),
@@ -184,6 +160,22 @@ impl Piece {
     }
 }
 
+/// The carving context of a dump, paging or hibernation file: what it is to a responder comes
+/// from its name.
+fn file_context<'a>(entry: &'a Entry, label: &'a str, settings: &Settings) -> CarveContext<'a> {
+    let what = match entry.file_name().to_ascii_lowercase().as_str() {
+        "pagefile.sys" | "swapfile.sys" => "paging file",
+        "hiberfil.sys" => HIBERNATION_FILE,
+        _ => "memory dump",
+    };
+    CarveContext {
+        evidence: label,
+        source_path: &entry.source_path,
+        what,
+        acquired: acquisition(settings, entry),
+    }
+}
+
 /// The time carved strings are placed at: `--acquired-at`; else, for a dump on this machine,
 /// its modification time; for a file or the free space of a disk image, the image file's
 /// modification time (a paging file's own times are the suspect system's, not the
@@ -216,13 +208,18 @@ fn carver(settings: &Settings) -> Result<Carver, String> {
         &texts,
         rules.context_chars,
         &[evtx_chunks::CHUNK_SIGNATURE],
-        CarveBounds {
-            max_offsets: rules.max_offsets,
-            max_strings: MAX_STRINGS,
-            max_signatures: MAX_SIGNATURES,
-        },
+        bounds(settings),
     )
     .map_err(|e| e.to_string())
+}
+
+/// What one carved artifact keeps at most.
+fn bounds(settings: &Settings) -> CarveBounds {
+    CarveBounds {
+        max_offsets: settings.profile.profile.memory.max_offsets,
+        max_strings: MAX_STRINGS,
+        max_signatures: MAX_SIGNATURES,
+    }
 }
 
 /// What carving one artifact has gathered so far, over one or more pieces.
@@ -403,39 +400,30 @@ impl CarveState {
         settings: &Settings,
     ) -> Outcome {
         // Strings of all pieces, grouped again (a string may recur in several pieces).
-        let mut grouped: std::collections::BTreeMap<_, crate::formats::carve::CarvedString> =
-            std::collections::BTreeMap::new();
+        let bounds = bounds(settings);
+        let mut groups = StringGroups::default();
         let (mut hits, mut over) = (0, 0);
         for scan in self.scans {
             hits += scan.hits;
             over += scan.hits_dropped;
             for string in scan.strings {
-                let key = (string.text, string.encoding, string.context.clone());
-                let full = grouped.len() >= MAX_STRINGS;
-                match grouped.get_mut(&key) {
-                    Some(kept) => {
-                        kept.count += string.count;
-                        let room = settings
-                            .profile
-                            .profile
-                            .memory
-                            .max_offsets
-                            .saturating_sub(kept.offsets.len());
-                        kept.offsets.extend(string.offsets.into_iter().take(room));
-                    }
-                    None if !full => {
-                        grouped.insert(key, string);
-                    }
-                    None => over += string.count,
-                }
+                groups.add(string, &bounds);
             }
         }
-        let strings: Vec<_> = grouped.into_values().collect();
+        over += groups.over_bound();
+        let strings = groups.into_strings();
         let (rows, stats) =
             memory::string_events(&settings.profile.profile, ctx, &strings, hits, over);
         self.account.strings = stats;
         self.events.extend(rows);
         record.format = record.format.or(Some("memory"));
+        if ctx.what == HIBERNATION_FILE {
+            self.problems.insert(
+                0,
+                "hibernation files are mostly compressed: only what lies uncompressed is carved"
+                    .to_owned(),
+            );
+        }
         record.status = Status::Analyzed;
         record.findings = self.events.iter().filter(|e| e.is_finding()).count();
         if !self.problems.is_empty() {

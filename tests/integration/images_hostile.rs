@@ -37,28 +37,40 @@ fn damaged_images_cost_what_is_damaged() {
     }
 }
 
-/// An MFT record of the bare image with its update-sequence fixups undone (sector ends restored).
+/// Puts back the sector ends an NTFS record (MFT `FILE` or index `INDX`, 512-byte sectors)
+/// saved in its update sequence array.
+fn undo_fixups(record: &mut [u8]) {
+    let array = u16::from_le_bytes([record[4], record[5]]) as usize;
+    for i in 1..=record.len() / 512 {
+        record[i * 512 - 2] = record[array + 2 * i];
+        record[i * 512 - 1] = record[array + 2 * i + 1];
+    }
+}
+
+/// Saves a record's sector ends in its update sequence array and stamps them with its update
+/// sequence number, as NTFS writes it.
+fn redo_fixups(record: &mut [u8]) {
+    let array = u16::from_le_bytes([record[4], record[5]]) as usize;
+    let usn = [record[array], record[array + 1]];
+    for i in 1..=record.len() / 512 {
+        record[array + 2 * i] = record[i * 512 - 2];
+        record[array + 2 * i + 1] = record[i * 512 - 1];
+        record[i * 512 - 2] = usn[0];
+        record[i * 512 - 1] = usn[1];
+    }
+}
+
+/// An MFT record of the bare image with its update-sequence fixups undone.
 fn load_record(image: &[u8], record: usize) -> Vec<u8> {
     let start = mft_region(image).start + record * 1024;
     let mut bytes = image[start..start + 1024].to_vec();
-    let array = u16::from_le_bytes([bytes[4], bytes[5]]) as usize;
-    for i in 1..3 {
-        bytes[i * 512 - 2] = bytes[array + 2 * i];
-        bytes[i * 512 - 1] = bytes[array + 2 * i + 1];
-    }
+    undo_fixups(&mut bytes);
     bytes
 }
 
 /// Writes an MFT record back into the bare image, fixups redone.
 fn store_record(image: &mut [u8], record: usize, mut bytes: Vec<u8>) {
-    let array = u16::from_le_bytes([bytes[4], bytes[5]]) as usize;
-    let usn = [bytes[array], bytes[array + 1]];
-    for i in 1..3 {
-        bytes[array + 2 * i] = bytes[i * 512 - 2];
-        bytes[array + 2 * i + 1] = bytes[i * 512 - 1];
-        bytes[i * 512 - 2] = usn[0];
-        bytes[i * 512 - 1] = usn[1];
-    }
+    redo_fixups(&mut bytes);
     let start = mft_region(image).start + record * 1024;
     image[start..start + 1024].copy_from_slice(&bytes);
 }
@@ -144,12 +156,7 @@ fn hostile_structures_cost_only_themselves() {
     let node = 197 * 4096;
     assert_eq!(&looping[node..node + 4], b"INDX");
     let mut record = looping[node..node + 4096].to_vec();
-    let array = u16::from_le_bytes([record[4], record[5]]) as usize;
-    let usn = [record[array], record[array + 1]];
-    for i in 1..8 {
-        record[i * 512 - 2] = record[array + 2 * i];
-        record[i * 512 - 1] = record[array + 2 * i + 1];
-    }
+    undo_fixups(&mut record);
     let header = 0x18;
     let word = |r: &[u8], at: usize| u32::from_le_bytes(r[at..at + 4].try_into().unwrap());
     let used = word(&record, header + 4);
@@ -164,12 +171,7 @@ fn hostile_structures_cost_only_themselves() {
     record[entry + 16..entry + 24].copy_from_slice(&0u64.to_le_bytes());
     record[header + 4..header + 8].copy_from_slice(&(used + 8).to_le_bytes());
     record[header + 12] |= 1;
-    for i in 1..8 {
-        record[array + 2 * i] = record[i * 512 - 2];
-        record[array + 2 * i + 1] = record[i * 512 - 1];
-        record[i * 512 - 2] = usn[0];
-        record[i * 512 - 1] = usn[1];
-    }
+    redo_fixups(&mut record);
     looping[node..node + 4096].copy_from_slice(&record);
     let run = scan_bytes("index-loop.raw", &looping);
     let listing = &run.manifest["evidence"][0]["volumes"][0]["listing"];

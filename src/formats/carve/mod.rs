@@ -9,7 +9,7 @@
 pub mod evtx_chunks;
 mod strings;
 
-pub use strings::{CarveBounds, CarveScan, CarvedString, Carver, TextEncoding};
+pub use strings::{CarveBounds, CarveScan, CarvedString, Carver, StringGroups, TextEncoding};
 
 /// The chunk size the carvers work in: large enough that the overlap costs nothing, small
 /// enough that two cores share even a small dump.

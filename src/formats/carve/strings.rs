@@ -70,38 +70,77 @@ pub struct CarveScan {
     pub signatures_dropped: u64,
 }
 
-/// Distinct strings being gathered: (text, encoding, string) -> (count, offsets).
-type Grouped = BTreeMap<(usize, TextEncoding, String), (u64, Vec<u64>)>;
+/// Distinct strings gathered within [`CarveBounds`]: hits of one (text, encoding, string)
+/// are counted together with their first offsets; past `max_strings` distinct strings, the
+/// hits of new ones are counted as over the bound. Pieces of one scan, and scans of one
+/// artifact, are merged through it.
+#[derive(Debug, Default)]
+pub struct StringGroups {
+    /// (text, encoding, string) -> (count, offsets in order).
+    grouped: BTreeMap<(usize, TextEncoding, String), (u64, Vec<u64>)>,
+    /// Hits of strings not kept.
+    over_bound: u64,
+}
 
-/// What one piece gave: its strings, hits, hits over the bound, signatures.
-type PieceScan = (Grouped, u64, u64, Vec<(usize, u64)>);
-
-impl CarveScan {
-    /// Adds one hit, within `bounds`.
-    fn add_hit(
-        grouped: &mut Grouped,
-        dropped: &mut u64,
+impl StringGroups {
+    /// Adds `count` hits of a string, at `offsets` (in order, after any added before).
+    fn add_hits(
+        &mut self,
         key: (usize, TextEncoding, String),
-        offset: u64,
+        count: u64,
+        offsets: impl IntoIterator<Item = u64>,
         bounds: &CarveBounds,
     ) {
-        if let Some((count, offsets)) = grouped.get_mut(&key) {
-            *count += 1;
-            if offsets.len() < bounds.max_offsets {
-                offsets.push(offset);
+        let full = self.grouped.len() >= bounds.max_strings;
+        let kept = match self.grouped.get_mut(&key) {
+            Some(kept) => kept,
+            None if !full => self.grouped.entry(key).or_default(),
+            None => {
+                self.over_bound += count;
+                return;
             }
-        } else if grouped.len() < bounds.max_strings {
-            let offsets = if bounds.max_offsets > 0 {
-                vec![offset]
-            } else {
-                Vec::new()
-            };
-            grouped.insert(key, (1, offsets));
-        } else {
-            *dropped += 1;
-        }
+        };
+        kept.0 += count;
+        let room = bounds.max_offsets.saturating_sub(kept.1.len());
+        kept.1.extend(offsets.into_iter().take(room));
+    }
+
+    /// Adds a string found elsewhere (another piece, another scan).
+    pub fn add(&mut self, string: CarvedString, bounds: &CarveBounds) {
+        let CarvedString {
+            text,
+            encoding,
+            context,
+            count,
+            offsets,
+        } = string;
+        self.add_hits((text, encoding, context), count, offsets, bounds);
+    }
+
+    /// Hits of strings not kept because the bound on distinct strings was reached.
+    pub fn over_bound(&self) -> u64 {
+        self.over_bound
+    }
+
+    /// The strings, by (text, encoding, string).
+    pub fn into_strings(self) -> Vec<CarvedString> {
+        self.grouped
+            .into_iter()
+            .map(
+                |((text, encoding, context), (count, offsets))| CarvedString {
+                    text,
+                    encoding,
+                    context,
+                    count,
+                    offsets,
+                },
+            )
+            .collect()
     }
 }
+
+/// What one piece gave: its strings, hits, signatures.
+type PieceScan = (StringGroups, u64, Vec<(usize, u64)>);
 
 /// Finds a fixed set of texts in blobs.
 ///
@@ -252,21 +291,13 @@ impl Carver {
             })
             .collect();
         // Pieces are in order, so offsets stay in order when they are merged.
-        let mut grouped = Grouped::new();
+        let mut groups = StringGroups::default();
         let mut scan = CarveScan::default();
-        for (piece_strings, hits, dropped, signatures) in parts {
+        for (piece_groups, hits, signatures) in parts {
             scan.hits += hits;
-            scan.hits_dropped += dropped;
-            for (key, (count, offsets)) in piece_strings {
-                if let Some((total, kept)) = grouped.get_mut(&key) {
-                    *total += count;
-                    let room = self.bounds.max_offsets.saturating_sub(kept.len());
-                    kept.extend(offsets.into_iter().take(room));
-                } else if grouped.len() < self.bounds.max_strings {
-                    grouped.insert(key, (count, offsets));
-                } else {
-                    scan.hits_dropped += count;
-                }
+            groups.over_bound += piece_groups.over_bound;
+            for string in piece_groups.into_strings() {
+                groups.add(string, &self.bounds);
             }
             let room = self
                 .bounds
@@ -275,18 +306,8 @@ impl Carver {
             scan.signatures_dropped += signatures.len().saturating_sub(room) as u64;
             scan.signatures.extend(signatures.into_iter().take(room));
         }
-        scan.strings = grouped
-            .into_iter()
-            .map(
-                |((text, encoding, context), (count, offsets))| CarvedString {
-                    text,
-                    encoding,
-                    context,
-                    count,
-                    offsets,
-                },
-            )
-            .collect();
+        scan.hits_dropped = groups.over_bound();
+        scan.strings = groups.into_strings();
         scan.signatures.sort_unstable();
         scan
     }
@@ -302,15 +323,15 @@ impl Carver {
     ) -> PieceScan {
         let stop = end.saturating_add(self.overlap).min(blob.len());
         let Some(piece) = blob.get(start..stop) else {
-            return (Grouped::new(), 0, 0, Vec::new());
+            return (StringGroups::default(), 0, Vec::new());
         };
         lowered.resize(piece.len(), 0);
         // Branch-free, so that it compiles to SIMD: 'A'..='Z' gain 0x20.
         for (out, &byte) in lowered.iter_mut().zip(piece) {
             *out = byte | (u8::from(byte.wrapping_sub(b'A') < 26) << 5);
         }
-        let mut grouped = Grouped::new();
-        let (mut hits, mut dropped) = (0u64, 0u64);
+        let mut groups = StringGroups::default();
+        let mut hits = 0u64;
         let mut starts = Vec::new();
         if let Some(finder) = &self.finder {
             let mut from = 0;
@@ -354,17 +375,16 @@ impl Carver {
                     }
                 };
                 hits += 1;
-                CarveScan::add_hit(
-                    &mut grouped,
-                    &mut dropped,
+                groups.add_hits(
                     (*text, *encoding, context),
-                    base + from_byte as u64,
+                    1,
+                    [base + from_byte as u64],
                     &self.bounds,
                 );
             }
         }
         signatures.truncate(self.bounds.max_signatures);
-        (grouped, hits, dropped, signatures)
+        (groups, hits, signatures)
     }
 }
 

@@ -26,27 +26,18 @@ pub fn read(
     stream: Option<&str>,
     max: Option<u64>,
 ) -> io::Result<EntryBytes> {
-    let mut view = volume.view();
-    let file = volume
-        .ntfs()
-        .file(&mut view, record)
-        .map_err(io::Error::other)?;
-    let mut attributes = file.attributes();
-    while let Some(item) = attributes.next(&mut view) {
-        let item = item.map_err(io::Error::other)?;
-        let attribute = item.to_attribute().map_err(io::Error::other)?;
-        if !is_stream(&attribute, stream) {
-            continue;
-        }
-        return read_attribute(volume, &file, &attribute, max);
-    }
-    Err(io::Error::new(
-        io::ErrorKind::NotFound,
-        format!(
-            "MFT record {record} has no {} data stream",
-            stream.map_or("unnamed".to_owned(), |s| format!("'{s}'"))
-        ),
-    ))
+    with_stream(volume, record, stream, |file, attribute| {
+        read_attribute(volume, file, attribute, max)
+    })?
+    .ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            format!(
+                "MFT record {record} has no {} data stream",
+                stream.map_or("unnamed".to_owned(), |s| format!("'{s}'"))
+            ),
+        )
+    })
 }
 
 /// The runs of a plain (neither compressed nor encrypted) non-resident stream, for reading it
@@ -58,6 +49,26 @@ pub fn plain_runs(
     record: u64,
     stream: Option<&str>,
 ) -> io::Result<Option<Vec<DataRun>>> {
+    let runs = with_stream(volume, record, stream, |_, attribute| {
+        if attribute
+            .flags()
+            .intersects(NtfsAttributeFlags::COMPRESSED | NtfsAttributeFlags::ENCRYPTED)
+        {
+            return Ok(None);
+        }
+        runs(volume, attribute)
+    })?;
+    Ok(runs.flatten())
+}
+
+/// Calls `found` with MFT record `record` and its $DATA stream named `stream` (`None`: the
+/// unnamed one); `Ok(None)` when the record has no such stream.
+fn with_stream<T>(
+    volume: &NtfsVolume,
+    record: u64,
+    stream: Option<&str>,
+    found: impl FnOnce(&NtfsFile<'_>, &NtfsAttribute<'_, '_>) -> io::Result<T>,
+) -> io::Result<Option<T>> {
     let mut view = volume.view();
     let file = volume
         .ntfs()
@@ -67,16 +78,9 @@ pub fn plain_runs(
     while let Some(item) = attributes.next(&mut view) {
         let item = item.map_err(io::Error::other)?;
         let attribute = item.to_attribute().map_err(io::Error::other)?;
-        if !is_stream(&attribute, stream) {
-            continue;
+        if is_stream(&attribute, stream) {
+            return found(&file, &attribute).map(Some);
         }
-        if attribute
-            .flags()
-            .intersects(NtfsAttributeFlags::COMPRESSED | NtfsAttributeFlags::ENCRYPTED)
-        {
-            return Ok(None);
-        }
-        return runs(volume, &attribute);
     }
     Ok(None)
 }
