@@ -19,6 +19,7 @@
 #![deny(unsafe_code)]
 
 pub mod artifact;
+pub mod correlate;
 pub mod detect;
 pub mod digest;
 pub mod evidence;
