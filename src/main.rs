@@ -39,6 +39,18 @@ fn scan(args: &cli::ScanArgs) -> i32 {
                     summary.rows,
                     summary.timeline.display()
                 );
+                let v = summary.verdicts;
+                eprintln!(
+                    "ddesweep: {} host{}: {} escalate, {} investigate, {} no evidence; {} incidents, {} IOCs -> {}",
+                    v.hosts,
+                    if v.hosts == 1 { "" } else { "s" },
+                    v.escalate,
+                    v.investigate,
+                    v.no_evidence,
+                    v.incidents,
+                    v.iocs,
+                    summary.report.display()
+                );
             }
             if t.failed > 0 {
                 EXIT_FAILED_ARTIFACTS

@@ -74,6 +74,10 @@ pub struct Event {
     pub offset: Option<u64>,
     /// Details.
     pub fields: EventFields,
+    /// A stable id of the row (set by correlation, once every row is known; empty before).
+    pub row_id: String,
+    /// The incidents the row belongs to, comma-separated (set by correlation).
+    pub incident: Option<String>,
 }
 
 /// The detail fields a row may carry (flat and few: Timesketch caps an index's fields). They
@@ -170,6 +174,9 @@ pub struct EventFields {
     /// Module (DLL) loaded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub module: Option<String>,
+    /// File a process created (Sysmon 11 `TargetFilename`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_file: Option<String>,
     /// Document a process opened (from its command line).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
@@ -239,6 +246,8 @@ impl Event {
             user: None,
             offset: None,
             fields: EventFields::default(),
+            row_id: String::new(),
+            incident: None,
         }
     }
 

@@ -128,6 +128,16 @@ pub struct ArtifactRecord {
     pub carve: Option<CarveAccount>,
 }
 
+impl ArtifactRecord {
+    /// The hits this artifact's checks left out by profile exclusions: (exclusion id, hits).
+    pub fn excluded(&self) -> Vec<(&str, usize)> {
+        self.eventlog
+            .iter()
+            .flat_map(|log| log.excluded.iter().map(|(id, &n)| (id.as_str(), n)))
+            .collect()
+    }
+}
+
 /// What carving one blob found, for the manifest.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct CarveAccount {

@@ -7,7 +7,9 @@
 //! `timestamp` (the same instant in integer microseconds since 1970), `timestamp_desc` (plaso's
 //! words), `data_type` (`ddesweep:<family>:<what>`), `tag` (a list: the technique, the severity,
 //! `context` for context rows), `severity`, `evidence`, `source_path`.
-//! Present where they apply: `host`, `user`, `offset`, `rule_id`, `rule_title`, `confidence`,
+//! `row_id` (a stable id of the row: the report cites rows by it; see `correlate::rows`).
+//! Present where they apply: `incident` (the report's incident ids the row belongs to,
+//! comma-separated; such rows of an escalated incident are tagged `escalate`), `host`, `user`, `offset`, `rule_id`, `rule_title`, `confidence`,
 //! `command`, `field_code`, `dde_service`, `dde_topic`, `dde_item`, `part`, `cell`, `markers`,
 //! `sha256`, `file_size`, `document_format`; for event-log rows `channel`, plaso's
 //! `source_name`, `event_identifier`, `record_number` and `computer_name`, the process fields
@@ -49,6 +51,8 @@ pub const COLUMNS: &[&str] = &[
     "rule_id",
     "rule_title",
     "confidence",
+    "incident",
+    "row_id",
     "command",
     "field_code",
     "dde_service",
@@ -79,6 +83,7 @@ pub const COLUMNS: &[&str] = &[
     "destination",
     "destination_hostname",
     "module",
+    "target_file",
     "document",
     "xml_string",
     "user_sid",
@@ -118,6 +123,9 @@ pub struct TimelineRow<'a> {
     rule_title: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     confidence: Option<Confidence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    incident: Option<&'a str>,
+    row_id: &'a str,
     /// The detail columns, in [`COLUMNS`] order.
     #[serde(flatten)]
     fields: &'a EventFields,
@@ -142,6 +150,8 @@ impl<'a> TimelineRow<'a> {
             rule_id: event.rule_id.as_deref(),
             rule_title: event.rule_title.as_deref(),
             confidence: event.confidence,
+            incident: event.incident.as_deref(),
+            row_id: &event.row_id,
             fields: &event.fields,
         }
     }

@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::artifact::{self, ArtifactKind, Status};
+use crate::correlate;
 use crate::detect::Event;
 use crate::digest::sha256_hex;
 use crate::evidence::image::volumes::FileSystem;
@@ -147,6 +148,10 @@ pub struct RunSummary {
     pub timeline: PathBuf,
     /// The manifest file.
     pub manifest: PathBuf,
+    /// The T2 report (`report.json`; `report.md`, `report.html` and `iocs.csv` beside it).
+    pub report: PathBuf,
+    /// Hosts by verdict, incidents and indicators.
+    pub verdicts: crate::correlate::model::Summary,
 }
 
 /// Errors that stop a run before or after the analysis (never because of one artifact).
@@ -280,6 +285,11 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
     }
     join_across_artifacts(&records, &mut events);
     events.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let report = correlate::analyse(
+        &mut events,
+        &evidence_facts(&labels, &records),
+        &settings.profile,
+    );
     let timeline = settings.output_dir.join(settings.format.file_name());
     write_file(&timeline, |out| match settings.format {
         TimelineFormat::Jsonl => output::timesketch::write_jsonl(&events, out),
@@ -311,11 +321,20 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
     write_file(&manifest_path, |out| {
         output::manifest::write(&manifest, out)
     })?;
+    let report_path = settings.output_dir.join("report.json");
+    write_file(&report_path, |out| {
+        serde_json::to_writer_pretty(&mut *out, &report).map_err(|err| OutputError::Encode {
+            what: "report",
+            detail: err.to_string(),
+        })
+    })?;
     Ok(RunSummary {
         totals,
         rows: events.len(),
         timeline,
         manifest: manifest_path,
+        report: report_path,
+        verdicts: report.summary,
     })
 }
 
@@ -351,6 +370,32 @@ fn evidence_record(path: &Path, item: &evidence::EvidenceItem) -> EvidenceRecord
         }
     }
     record
+}
+
+/// What correlation needs of each evidence item: its SYSTEM computer names and its exclusion
+/// hits.
+fn evidence_facts(labels: &[String], records: &[ArtifactRecord]) -> Vec<correlate::EvidenceFacts> {
+    let mut facts: Vec<correlate::EvidenceFacts> = labels
+        .iter()
+        .map(|label| correlate::EvidenceFacts {
+            label: label.clone(),
+            ..correlate::EvidenceFacts::default()
+        })
+        .collect();
+    for record in records {
+        let Some(fact) = facts.iter_mut().find(|f| f.label == record.evidence) else {
+            continue;
+        };
+        if let Some(name) = record.hive.as_ref().and_then(|h| h.computer_name.clone())
+            && !fact.system_names.contains(&name)
+        {
+            fact.system_names.push(name);
+        }
+        for (id, hits) in record.excluded() {
+            *fact.excluded.entry(id.to_owned()).or_default() += hits;
+        }
+    }
+    facts
 }
 
 /// Joins what one artifact knows to the rows of the others of the same evidence item: rows

@@ -8,11 +8,13 @@
 
 #![forbid(unsafe_code)]
 
+mod correlate;
 mod eventlog;
 mod memory;
 
 use std::path::Path;
 
+pub use correlate::{CorrelateRules, PersistenceLocation};
 pub use eventlog::{
     EventLogRules, Exclusion, OfficeAlertRule, ProcessKnowledge, ProcessRules, RegistrySetting,
 };
@@ -194,6 +196,8 @@ pub struct Profile {
     pub filesystem: FileSystemRules,
     /// Strings carved from memory dumps, paging files and unallocated clusters.
     pub memory: MemoryRules,
+    /// How rows join into incidents, and what the report calls them.
+    pub correlate: CorrelateRules,
 }
 
 /// What the file system tells about a document: e-mail origin and altered times.
@@ -434,6 +438,31 @@ fn check(profile: &Profile, origin: &str) -> Result<(), ProfileError> {
         return Err(invalid(
             "document.command_escalation.markers",
             "a marker is empty",
+        ));
+    }
+    let correlate = &profile.correlate;
+    for (key, list) in [
+        (
+            "correlate.enabling_setting_rules",
+            &correlate.enabling_setting_rules,
+        ),
+        ("correlate.execution_rules", &correlate.execution_rules),
+    ] {
+        if let Some(unknown) = list.iter().find(|id| !ids.contains(id.as_str())) {
+            return Err(invalid(key, &format!("no rule has the id {unknown:?}")));
+        }
+    }
+    if let Some(place) = correlate
+        .persistence
+        .iter()
+        .find(|p| p.fragments.is_empty() || p.fragments.iter().any(|f| f.trim().is_empty()))
+    {
+        return Err(invalid(
+            "correlate.persistence",
+            &format!(
+                "{:?} needs non-empty fragments (an empty one matches every path)",
+                place.name
+            ),
         ));
     }
     Ok(())

@@ -184,7 +184,11 @@ fn csv_format_has_the_same_rows_and_columns() {
             record.get(2).map(str::to_owned),
             Some(row["timestamp"].to_string())
         );
-        let command = record.get(15).unwrap_or_default();
+        let command_column = ddesweep::output::timesketch::COLUMNS
+            .iter()
+            .position(|c| *c == "command")
+            .unwrap_or(usize::MAX);
+        let command = record.get(command_column).unwrap_or_default();
         match row["command"].as_str() {
             // Spreadsheet-evaluable cells are neutralised with a leading quote.
             Some(c) if c.starts_with(['=', '+', '-', '@']) => assert_eq!(command, format!("'{c}")),

@@ -1,0 +1,267 @@
+//! The containment checklist of a host, filled with the evidence's own entities: the host to
+//! isolate, the processes to terminate, the files to quarantine, the accounts to review, the
+//! settings to revert, where to look for persistence, and what to block.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::HostView;
+use super::iocs::sha256_of_hashes;
+use super::model::{
+    Account, Containment, FileToQuarantine, Ioc, IocKind, PersistenceCheck, ProcessEntry, Reason,
+    SettingToRevert, Stage, Verdict,
+};
+use super::playbook::process_entries;
+use super::rows::{account_name, base_name};
+use crate::profile::CorrelateRules;
+
+/// The checklist.
+pub fn checklist(
+    facts: &HostView<'_>,
+    verdict: Verdict,
+    reasons: &[Reason],
+    iocs: &[Ioc],
+) -> Containment {
+    let rules = facts.rules;
+    let escalate = verdict == Verdict::Escalate;
+    Containment {
+        isolate_host: escalate.then(|| {
+            format!(
+                "verdict escalate: {}",
+                reasons.first().map_or("", |r| r.text.as_str())
+            )
+        }),
+        processes: processes(facts, rules),
+        files: files(facts),
+        accounts: accounts(facts),
+        settings_to_revert: settings(facts, rules),
+        persistence: persistence(facts, rules, escalate),
+        block: iocs
+            .iter()
+            .filter(|i| matches!(i.kind, IocKind::Url | IocKind::Domain | IocKind::Ip))
+            .map(|i| i.value.clone())
+            .collect(),
+    }
+}
+
+/// The Office processes that ran a DDE document and everything below them.
+fn processes(facts: &HostView<'_>, rules: &CorrelateRules) -> Vec<ProcessEntry> {
+    let mut entries: Vec<ProcessEntry> = Vec::new();
+    // The Office processes themselves, from their starts that name the document.
+    for chain in facts.chains {
+        let Some(tree) = &chain.tree else { continue };
+        for &o in &tree.office_opens {
+            let Some(e) = facts.events.get(o) else {
+                continue;
+            };
+            let f = &e.fields;
+            if entries.iter().any(|x| {
+                x.process_id == f.process_id && x.image == f.image.clone().unwrap_or_default()
+            }) {
+                continue;
+            }
+            entries.push(ProcessEntry {
+                started: e.timestamp.to_rfc3339(),
+                image: f.image.clone().unwrap_or_default(),
+                command: f.command.clone().unwrap_or_default(),
+                process_id: f.process_id,
+                process_guid: f.process_guid.clone(),
+                parent_image: f.parent_image.clone(),
+                parent_process_id: f.parent_process_id,
+                user: e.user.clone(),
+                rule_id: None,
+                row_id: e.row_id.clone(),
+            });
+        }
+    }
+    entries.extend(process_entries(
+        facts.events,
+        facts.chains,
+        &[Stage::Execution, Stage::Descendant],
+        rules,
+    ));
+    entries.sort_by(|a, b| (&a.started, &a.row_id).cmp(&(&b.started, &b.row_id)));
+    entries
+}
+
+/// The DDE documents (every copy) and the files the chains wrote.
+fn files(facts: &HostView<'_>) -> Vec<FileToQuarantine> {
+    let mut files: Vec<FileToQuarantine> = Vec::new();
+    for (chain, incident) in facts.chains.iter().zip(facts.incidents) {
+        if let Some(doc) = chain.document.and_then(|d| facts.docs.get(d)) {
+            for path in &doc.paths {
+                if files.iter().any(|f| &f.path == path) {
+                    continue;
+                }
+                let rows = doc
+                    .findings
+                    .iter()
+                    .filter_map(|&i| facts.events.get(i))
+                    .filter(|e| &e.source_path == path)
+                    .map(|e| e.row_id.clone())
+                    .collect::<BTreeSet<_>>();
+                files.push(FileToQuarantine {
+                    path: path.clone(),
+                    sha256: Some(doc.sha256.clone()).filter(|s| s.len() == 64),
+                    why: format!("DDE document ({})", incident.id),
+                    rows: rows.into_iter().collect(),
+                });
+            }
+        }
+        // Hashes of process images, to name the SHA-256 of a file a chain wrote and ran.
+        let image_hashes: BTreeMap<String, String> = chain
+            .rows
+            .keys()
+            .filter_map(|&i| facts.events.get(i))
+            .filter_map(|e| {
+                let sha = e.fields.hashes.as_deref().and_then(sha256_of_hashes)?;
+                Some((e.fields.image.as_deref()?.to_ascii_lowercase(), sha))
+            })
+            .collect();
+        for (&i, stage) in &chain.rows {
+            let Some(e) = facts.events.get(i) else {
+                continue;
+            };
+            let Some(target) = e.fields.target_file.as_deref() else {
+                continue;
+            };
+            if *stage != Stage::Activity || files.iter().any(|f| f.path == target) {
+                continue;
+            }
+            files.push(FileToQuarantine {
+                path: target.to_owned(),
+                sha256: image_hashes.get(&target.to_ascii_lowercase()).cloned(),
+                why: format!(
+                    "written by {} ({})",
+                    base_name(e.fields.image.as_deref().unwrap_or("")),
+                    incident.id
+                ),
+                rows: vec![e.row_id.clone()],
+            });
+        }
+    }
+    files
+}
+
+/// The users of the chains, with their SIDs where a row gives one.
+fn accounts(facts: &HostView<'_>) -> Vec<Account> {
+    let mut by_account: BTreeMap<String, Account> = BTreeMap::new();
+    for (chain, incident) in facts.chains.iter().zip(facts.incidents) {
+        for user in chain.users(facts.events) {
+            let key = account_name(&user);
+            let sid = chain
+                .rows
+                .keys()
+                .filter_map(|&i| facts.events.get(i))
+                .filter(|e| e.user.as_deref().map(account_name).as_deref() == Some(key.as_str()))
+                .find_map(|e| e.fields.user_sid.clone());
+            let what = if chain.executed() {
+                "ran the chain of"
+            } else {
+                "holds or opened the DDE document of"
+            };
+            let account = by_account.entry(key).or_insert_with(|| Account {
+                user: user.clone(),
+                sid: None,
+                why: String::new(),
+            });
+            if account.sid.is_none() {
+                account.sid = sid;
+            }
+            if user.contains('\\') && !account.user.contains('\\') {
+                account.user = user.clone();
+            }
+            let line = format!("{what} {}", incident.id);
+            if !account.why.contains(&line) {
+                if !account.why.is_empty() {
+                    account.why.push_str("; ");
+                }
+                account.why.push_str(&line);
+            }
+        }
+    }
+    by_account.into_values().collect()
+}
+
+/// Every DDE-enabling setting of the host, explained or not.
+fn settings(facts: &HostView<'_>, rules: &CorrelateRules) -> Vec<SettingToRevert> {
+    facts
+        .rows
+        .iter()
+        .filter_map(|&i| Some((i, facts.events.get(i)?)))
+        .filter(|(_, e)| {
+            e.is_finding()
+                && e.rule_id
+                    .as_deref()
+                    .is_some_and(|r| rules.enabling_setting_rules.iter().any(|x| x == r))
+        })
+        .map(|(i, e)| SettingToRevert {
+            key: e.fields.registry_key.clone().unwrap_or_default(),
+            value: e.fields.value.clone().unwrap_or_default(),
+            set_at: e.timestamp.to_rfc3339(),
+            explained: !facts.unexplained.contains(&i),
+            row_id: e.row_id.clone(),
+        })
+        .collect()
+}
+
+/// Persistence the chains wrote, then the standing checks of an escalated host.
+fn persistence(
+    facts: &HostView<'_>,
+    rules: &CorrelateRules,
+    escalate: bool,
+) -> Vec<PersistenceCheck> {
+    let mut checks: Vec<PersistenceCheck> = Vec::new();
+    for (chain, incident) in facts.chains.iter().zip(facts.incidents) {
+        for (&i, stage) in &chain.rows {
+            let Some(e) = facts.events.get(i) else {
+                continue;
+            };
+            if *stage != Stage::Activity {
+                continue;
+            }
+            let written = e
+                .fields
+                .registry_key
+                .as_deref()
+                .or(e.fields.target_file.as_deref());
+            let Some(written) = written else { continue };
+            let lower = written.to_ascii_lowercase();
+            let Some(location) = rules.persistence.iter().find(|p| {
+                p.fragments
+                    .iter()
+                    .any(|f| lower.contains(&f.to_ascii_lowercase()))
+            }) else {
+                continue;
+            };
+            let value = e
+                .fields
+                .value
+                .as_deref()
+                .map(|v| format!(" = {v}"))
+                .unwrap_or_default();
+            checks.push(PersistenceCheck {
+                location: format!("{}: {written}{value}", location.name),
+                why: format!(
+                    "{} wrote it ({})",
+                    base_name(e.fields.image.as_deref().unwrap_or("")),
+                    incident.id
+                ),
+                rows: vec![e.row_id.clone()],
+            });
+        }
+    }
+    if escalate {
+        checks.extend(
+            rules
+                .standing_persistence_checks
+                .iter()
+                .map(|place| PersistenceCheck {
+                    location: place.clone(),
+                    why: "standing check on a host where Office-started code may have run"
+                        .to_owned(),
+                    rows: Vec::new(),
+                }),
+        );
+    }
+    checks
+}

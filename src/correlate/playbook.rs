@@ -1,0 +1,291 @@
+//! The T2 playbook's questions, answered from a host's rows: where each DDE document came from,
+//! whether DDE activity rose above the host's baseline, which Office children are anomalous,
+//! and whether phishing ties to the payload.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::HostView;
+use super::chains::Chain;
+use super::documents::Document;
+use super::incident::origin;
+use super::iocs::urls_in;
+use super::model::{DayActivity, Incident, PhishingLink, Playbook, ProcessEntry, Stage};
+use super::rows::base_name;
+use crate::detect::Event;
+use crate::detect::timeline::desc;
+use crate::profile::CorrelateRules;
+
+/// The playbook's answers for one host.
+pub fn answer(view: &HostView<'_>) -> Playbook {
+    let HostView {
+        events,
+        rows: host_rows,
+        docs,
+        chains,
+        incidents,
+        rules,
+        ..
+    } = *view;
+    let activity_per_day = per_day(events, host_rows);
+    Playbook {
+        document_origins: docs.iter().map(|d| origin(d, events, rules)).collect(),
+        baseline: baseline_sentence(&activity_per_day),
+        activity_per_day,
+        office_children: process_entries(events, chains, &[Stage::Execution], rules),
+        phishing: phishing(events, docs, chains, incidents, rules),
+    }
+}
+
+/// The day (UTC, `YYYY-MM-DD`) of a row.
+fn day(event: &Event) -> String {
+    event.timestamp.to_rfc3339().chars().take(10).collect()
+}
+
+/// DDE-related findings per day, with each day compared to the median of the earlier active
+/// days.
+fn per_day(events: &[Event], host_rows: &[usize]) -> Vec<DayActivity> {
+    let mut days: BTreeMap<String, DayActivity> = BTreeMap::new();
+    for &i in host_rows {
+        let Some(e) = events.get(i) else { continue };
+        if !e.is_finding() || e.timestamp_desc == desc::NOT_A_TIME {
+            continue;
+        }
+        let date = day(e);
+        let entry = days.entry(date.clone()).or_insert_with(|| DayActivity {
+            date,
+            documents: 0,
+            processes: 0,
+            registry: 0,
+            other: 0,
+            total: 0,
+            above_baseline: false,
+        });
+        let t = e.data_type;
+        if t.starts_with("ddesweep:document:") {
+            entry.documents += 1;
+        } else if t == "ddesweep:eventlog:process_start" || t.starts_with("ddesweep:prefetch:") {
+            entry.processes += 1;
+        } else if t.starts_with("ddesweep:registry:") || t == "ddesweep:eventlog:registry_change" {
+            entry.registry += 1;
+        } else {
+            entry.other += 1;
+        }
+        entry.total += 1;
+    }
+    let mut earlier: Vec<usize> = Vec::new();
+    let mut out: Vec<DayActivity> = days.into_values().collect();
+    for day in &mut out {
+        day.above_baseline = match median(&earlier) {
+            Some(baseline) => day.total as f64 > baseline,
+            None => day.total > 0,
+        };
+        earlier.push(day.total);
+    }
+    out
+}
+
+fn median(values: &[usize]) -> Option<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => sorted.get(n / 2).map(|&v| v as f64),
+        _ => Some((sorted.get(n / 2 - 1)? + sorted.get(n / 2)?) as f64 / 2.0),
+    }
+}
+
+/// The baseline question in one sentence.
+fn baseline_sentence(days: &[DayActivity]) -> String {
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        return "No DDE-related findings on this host: nothing stands above its baseline."
+            .to_owned();
+    };
+    let above: Vec<String> = days
+        .iter()
+        .filter(|d| d.above_baseline)
+        .map(|d| format!("{} ({} findings)", d.date, d.total))
+        .collect();
+    let span = if first.date == last.date {
+        format!("on {}", first.date)
+    } else {
+        format!(
+            "on {} days between {} and {}",
+            days.len(),
+            first.date,
+            last.date
+        )
+    };
+    if above.is_empty() {
+        format!(
+            "DDE-related findings {span}; no day stands above the median of the days before it."
+        )
+    } else {
+        format!(
+            "DDE-related findings {span}; above the host's baseline (the median of the earlier active days, none before the first): {}.",
+            above.join(", ")
+        )
+    }
+}
+
+/// The process rows of `stages` in `chains`, one per process (Sysmon 1 and Security 4688 of
+/// one process are one entry; the one with a GUID is kept).
+pub fn process_entries(
+    events: &[Event],
+    chains: &[Chain],
+    stages: &[Stage],
+    rules: &CorrelateRules,
+) -> Vec<ProcessEntry> {
+    let window =
+        i64::try_from(rules.same_process_seconds.saturating_mul(1_000_000)).unwrap_or(i64::MAX);
+    let mut rows: BTreeSet<(i64, usize)> = BTreeSet::new();
+    for chain in chains {
+        for (&i, stage) in &chain.rows {
+            if let Some(e) = events.get(i)
+                && stages.contains(stage)
+                && e.data_type == "ddesweep:eventlog:process_start"
+            {
+                rows.insert((e.timestamp.unix_micros(), i));
+            }
+        }
+    }
+    let mut entries: Vec<(i64, ProcessEntry)> = Vec::new();
+    for (t, i) in rows {
+        let Some(e) = events.get(i) else { continue };
+        let f = &e.fields;
+        let image = f.image.clone().unwrap_or_default();
+        let same = entries.iter().position(|(et, entry)| {
+            (et - t).abs() <= window
+                && entry.process_id == f.process_id
+                && base_name(&entry.image) == base_name(&image)
+        });
+        let entry = ProcessEntry {
+            started: e.timestamp.to_rfc3339(),
+            image,
+            command: f.command.clone().unwrap_or_default(),
+            process_id: f.process_id,
+            process_guid: f.process_guid.clone(),
+            parent_image: f.parent_image.clone(),
+            parent_process_id: f.parent_process_id,
+            user: e.user.clone(),
+            rule_id: e.rule_id.clone(),
+            row_id: e.row_id.clone(),
+        };
+        match same {
+            Some(n) => {
+                if let Some((_, kept)) = entries.get_mut(n)
+                    && kept.process_guid.is_none()
+                    && entry.process_guid.is_some()
+                {
+                    *kept = entry;
+                }
+            }
+            None => entries.push((t, entry)),
+        }
+    }
+    entries.into_iter().map(|(_, e)| e).collect()
+}
+
+/// Phishing links: documents from e-mail or the web, tied to what their payload reached.
+fn phishing(
+    events: &[Event],
+    docs: &[Document],
+    chains: &[Chain],
+    incidents: &[Incident],
+    rules: &CorrelateRules,
+) -> Vec<PhishingLink> {
+    let mut links = Vec::new();
+    for (chain, incident) in chains.iter().zip(incidents) {
+        let Some(doc) = chain.document.and_then(|d| docs.get(d)) else {
+            continue;
+        };
+        if !(doc.email || doc.came_from_web(rules)) {
+            continue;
+        }
+        let via = if doc.email {
+            "e-mail attachment"
+        } else {
+            "web download"
+        };
+        let mut indicators: Vec<String> = Vec::new();
+        for command in &doc.commands {
+            for url in urls_in(command) {
+                if !indicators.contains(&url) {
+                    indicators.push(url);
+                }
+            }
+        }
+        let mut reached: Vec<String> = Vec::new();
+        let mut rows: BTreeSet<String> = BTreeSet::new();
+        for (&i, stage) in &chain.rows {
+            let Some(e) = events.get(i) else { continue };
+            if matches!(stage, Stage::Document | Stage::Delivery) {
+                rows.insert(e.row_id.clone());
+            }
+            if *stage == Stage::Activity
+                && matches!(
+                    e.data_type,
+                    "ddesweep:eventlog:network_connection" | "ddesweep:eventlog:dns_query"
+                )
+            {
+                rows.insert(e.row_id.clone());
+                let image = base_name(e.fields.image.as_deref().unwrap_or(""));
+                let target = match (&e.fields.destination_hostname, &e.fields.destination) {
+                    (Some(name), Some(dest)) => format!("{name} ({dest})"),
+                    (Some(name), None) => name.clone(),
+                    (None, Some(dest)) => dest.clone(),
+                    (None, None) => continue,
+                };
+                let item = format!("{image} reached {target}");
+                if !reached.contains(&item) {
+                    reached.push(item);
+                }
+                for value in [&e.fields.destination_hostname, &e.fields.destination]
+                    .into_iter()
+                    .flatten()
+                {
+                    if !indicators.contains(value) {
+                        indicators.push(value.clone());
+                    }
+                }
+            }
+        }
+        let name = doc.display_name();
+        let payload = if indicators.is_empty() {
+            format!(
+                "its DDE payload runs {}",
+                doc.commands.first().map_or("", String::as_str)
+            )
+        } else {
+            format!("its DDE payload fetches {}", urls_of(doc).join(", "))
+        };
+        let how = if doc.email {
+            "by e-mail"
+        } else {
+            "from the web"
+        };
+        let mut text = format!("{name} arrived {how}; {payload}");
+        if !reached.is_empty() {
+            text.push_str(&format!("; then {}", reached.join(", ")));
+        }
+        text.push('.');
+        links.push(PhishingLink {
+            incident: incident.id.clone(),
+            document: doc.paths.first().cloned().unwrap_or_default(),
+            via: via.to_owned(),
+            payload_indicators: indicators,
+            text,
+            rows: rows.into_iter().collect(),
+        });
+    }
+    links
+}
+
+fn urls_of(doc: &Document) -> Vec<String> {
+    let urls: Vec<String> = doc.commands.iter().flat_map(|c| urls_in(c)).collect();
+    if urls.is_empty() {
+        doc.commands.iter().cloned().collect()
+    } else {
+        urls
+    }
+}
