@@ -2,7 +2,8 @@
 //!
 //! `output/` owns its wire types, apart from the records and events of earlier stages:
 //! [`timesketch`] writes the timeline rows (JSONL or CSV, same columns), [`manifest`] the run
-//! manifest, [`report`] the T2 report (JSON, IOC CSV, Markdown, HTML). Writers are passed in by the caller; nothing here is global.
+//! manifest, [`report`] the T2 report (JSON, IOC CSV, Markdown, HTML). Writers are passed in by
+//! the caller; nothing here is global.
 
 #![forbid(unsafe_code)]
 
