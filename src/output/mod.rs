@@ -2,11 +2,13 @@
 //!
 //! `output/` owns its wire types, apart from the records and events of earlier stages:
 //! [`timesketch`] writes the timeline rows (JSONL or CSV, same columns), [`manifest`] the run
-//! manifest. Writers are passed in by the caller; nothing here is global.
+//! manifest, [`report`] the T2 report (JSON, IOC CSV, Markdown, HTML). Writers are passed in by
+//! the caller; nothing here is global.
 
 #![forbid(unsafe_code)]
 
 pub mod manifest;
+pub mod report;
 pub mod timesketch;
 
 use std::path::PathBuf;
