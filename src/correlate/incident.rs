@@ -187,10 +187,12 @@ fn narrative(chain: &Chain, doc: Option<&DocumentOrigin>, events: &[Event]) -> V
             .paths
             .first()
             .map_or("", |p| p.rsplit('/').next().unwrap_or(p));
-        lines.push(format!(
-            "Origin of {name}: {} ({}).",
-            doc.origin, doc.origin_detail
-        ));
+        let opened = if doc.opened {
+            "opened"
+        } else {
+            "not seen opened"
+        };
+        lines.push(format!("{name}: {}, {opened}.", doc.origin));
     }
     stage_lines(Stage::EnablingSetting, &mut lines);
     stage_lines(Stage::Delivery, &mut lines);

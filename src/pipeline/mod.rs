@@ -322,11 +322,15 @@ pub fn run(settings: &Settings) -> Result<RunSummary, PipelineError> {
         output::manifest::write(&manifest, out)
     })?;
     let report_path = settings.output_dir.join("report.json");
-    write_file(&report_path, |out| {
-        serde_json::to_writer_pretty(&mut *out, &report).map_err(|err| OutputError::Encode {
-            what: "report",
-            detail: err.to_string(),
-        })
+    write_file(&report_path, |out| output::report::write_json(&report, out))?;
+    write_file(&settings.output_dir.join("report.md"), |out| {
+        output::report::write_markdown(&report, out)
+    })?;
+    write_file(&settings.output_dir.join("report.html"), |out| {
+        output::report::write_html(&report, out)
+    })?;
+    write_file(&settings.output_dir.join("iocs.csv"), |out| {
+        output::report::write_iocs_csv(&report, out)
     })?;
     Ok(RunSummary {
         totals,
