@@ -180,6 +180,9 @@ pub struct EventFields {
     /// Document a process opened (from its command line).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
+    /// A file a process created (Sysmon 11 `TargetFilename`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_file: Option<String>,
     /// The event record as XML (what Timesketch's Sigma mappings search).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub xml_string: Option<String>,

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::OutputError;
 use crate::artifact::{ArtifactKind, Status};
+use crate::detect::eventlog::trace::TreeAccount;
 use crate::detect::memory::StringStats;
 use crate::evidence::image::VolumeRecord;
 use crate::evidence::image::ntfs::listing::FoundBy;
@@ -203,6 +204,9 @@ pub struct EventLogAccount {
     pub parents_recovered: usize,
     /// Hits left out by profile exclusions: exclusion id -> count.
     pub excluded: BTreeMap<String, usize>,
+    /// The process trees followed below flagged Office children.
+    #[serde(flatten)]
+    pub tree: TreeAccount,
 }
 
 /// Counts of artifacts by status.

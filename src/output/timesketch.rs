@@ -15,8 +15,8 @@
 //! `source_name`, `event_identifier`, `record_number` and `computer_name`, the process fields
 //! (`image`, `command`, `parent_image`, `parent_command_line`, `process_id`, `process_guid`,
 //! `parent_process_id`, `parent_process_guid`, `logon_id`, `hashes`), `registry_key`, `value`,
-//! `destination`, `destination_hostname`, `module`, `document` and `xml_string` (the record as
-//! XML, which Timesketch's Sigma mappings search); `user_sid` where a SOFTWARE hive of the same
+//! `destination`, `destination_hostname`, `module`, `document`, `target_file` (a file a process
+//! created) and `xml_string` (the record as XML, which Timesketch's Sigma mappings search); `user_sid` where a SOFTWARE hive of the same
 //! evidence names the user's profile. Rows of files in disk images add `volume_offset`,
 //! `mft_record`, `mft_attribute` (file-time rows) and the Mark of the Web (`zone_id`,
 //! `host_url`, `referrer_url`). Rows carved out of memory or unallocated space add
@@ -85,6 +85,7 @@ pub const COLUMNS: &[&str] = &[
     "module",
     "target_file",
     "document",
+    "target_file",
     "xml_string",
     "user_sid",
     "volume_offset",

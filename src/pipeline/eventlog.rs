@@ -3,7 +3,8 @@
 
 use super::{Outcome, Settings, finish};
 use crate::artifact::Status;
-use crate::detect::eventlog::{self, LogContext, LogOutcome};
+use crate::detect::eventlog::tree::TreeRecord;
+use crate::detect::eventlog::{self, LogContext, LogOutcome, trace};
 use crate::formats::evtx::EvtxScan;
 use crate::formats::{self, FormatError};
 use crate::output::manifest::{ArtifactRecord, EventLogAccount};
@@ -48,6 +49,7 @@ pub(super) fn analyze(
         dirty: scan.dirty,
         parents_recovered: outcome.parents_recovered,
         excluded: outcome.excluded,
+        tree: outcome.tree,
     });
     Outcome {
         record,
@@ -56,9 +58,22 @@ pub(super) fn analyze(
 }
 
 /// The event-log stage on its own: reads the log in `bytes` (its chunks in parallel on the
-/// current rayon pool) and runs the event-log checks of `profile`. This is what the benchmark
-/// measures.
+/// current rayon pool), runs the event-log checks of `profile`, and when they flagged a tree
+/// root, follows the process trees ([`trace_trees`]). This is what the benchmark measures.
 pub fn check_event_log(
+    bytes: &[u8],
+    ctx: &LogContext<'_>,
+    profile: &Profile,
+) -> Result<(EvtxScan, LogOutcome), FormatError> {
+    let (scan, mut outcome) = first_pass(bytes, ctx, profile)?;
+    if !outcome.roots.is_empty() {
+        trace_trees(bytes, ctx, profile, &mut outcome);
+    }
+    Ok((scan, outcome))
+}
+
+/// The first read of a log: the records the checks select (with their mention filters), checked.
+pub fn first_pass(
     bytes: &[u8],
     ctx: &LogContext<'_>,
     profile: &Profile,
@@ -66,4 +81,28 @@ pub fn check_event_log(
     let mut scan = formats::evtx::scan(bytes, &eventlog::selection(profile))?;
     let outcome = eventlog::check_log(profile, ctx, std::mem::take(&mut scan.records));
     Ok((scan, outcome))
+}
+
+/// The second read of a log whose first read found tree roots: every process start and
+/// activity record, kept without its XML, builds the trees; the records that give rows are then
+/// decoded once more with their XML. The first read already accounted for the log's chunks,
+/// records and damage; these reads of the same bytes add rows and tree counts only.
+pub fn trace_trees(
+    bytes: &[u8],
+    ctx: &LogContext<'_>,
+    profile: &Profile,
+    outcome: &mut LogOutcome,
+) {
+    let keep = |record: formats::evtx::EventRecord| TreeRecord::of(&record);
+    let Ok((records, _)) = formats::evtx::scan_map(bytes, &trace::selection(), &keep) else {
+        return;
+    };
+    let plan = trace::plan(profile, outcome, records);
+    if plan.is_empty() {
+        return;
+    }
+    let selection = trace::selection().only_records(plan.record_ids());
+    if let Ok(scan) = formats::evtx::scan(bytes, &selection) {
+        trace::emit(profile, ctx, plan, &scan.records, outcome);
+    }
 }

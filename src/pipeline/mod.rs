@@ -17,7 +17,7 @@ mod prefetch;
 mod progress;
 
 pub use document::check_document;
-pub use eventlog::check_event_log;
+pub use eventlog::{check_event_log, first_pass, trace_trees};
 pub use hive::check_hive;
 
 use std::fs::File;

@@ -19,6 +19,8 @@ pub struct EventLogRules {
     pub registry: Vec<RegistrySetting>,
     /// Office alert prompts about links and DDE.
     pub office_alerts: OfficeAlertRule,
+    /// Following the process tree below a flagged Office child.
+    pub tree: TreeSettings,
     /// Hits to leave out of the timeline (counted in the manifest).
     #[serde(default)]
     pub exclusions: Vec<Exclusion>,
@@ -71,6 +73,23 @@ pub struct ProcessRules {
     pub equation_editor_network: Rule,
     /// An Office application loaded a module from a user-writable folder.
     pub office_module_user_writable: Rule,
+    /// A process started below a flagged Office (or Equation Editor) child.
+    pub office_descendant: Rule,
+    /// A network connection, DNS query, file creation or registry write of a process in such a
+    /// tree.
+    pub office_tree_activity: Rule,
+}
+
+/// Which findings start a process tree, and how far it is followed.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TreeSettings {
+    /// Rule ids of process-start findings whose process is a tree's root.
+    pub root_rules: Vec<String>,
+    /// Generations followed below a root (1: its children only).
+    pub max_depth: usize,
+    /// Descendant processes followed per root; further ones are counted, not followed.
+    pub max_nodes: usize,
 }
 
 /// A registry setting and the data that enables the risky behaviour.

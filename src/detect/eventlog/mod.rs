@@ -5,12 +5,18 @@
 //! nothing else. [`check_log`] runs the checks over one log's records: process starts first have
 //! their missing parents recovered (Security 4688 version 1), then each record is checked; hits
 //! that match a profile exclusion are counted, never written.
+//!
+//! A log whose checks flagged a process an Office application or the Equation Editor started
+//! (the profile's `[eventlog.tree] root_rules`) is read again: [`trace`] follows the process
+//! tree below each such root and reports its descendants and what the tree did.
 
 mod activity;
 mod names;
 pub mod process;
 pub mod registry;
 mod rows;
+pub mod trace;
+pub mod tree;
 
 use std::collections::BTreeMap;
 
@@ -58,11 +64,16 @@ pub struct LogOutcome {
     pub excluded: BTreeMap<String, usize>,
     /// Process starts whose parent came from an earlier 4688 record.
     pub parents_recovered: usize,
+    /// Record numbers of the process starts whose findings make them tree roots, in order.
+    pub roots: Vec<u64>,
+    /// What following the trees below the roots gave.
+    pub tree: trace::TreeAccount,
 }
 
 /// The records the checks read: process starts that mention an Office application or the
 /// Equation Editor (every Security 4688, which a later record may need as a parent), registry
-/// writes, Equation Editor connections, Office module loads and Office alerts.
+/// writes, Equation Editor connections, Office module loads, files Office saves into Outlook's
+/// attachment cache and Office alerts.
 pub fn selection(profile: &Profile) -> Selection {
     let p = &profile.eventlog.process;
     let office_or_equation: Vec<String> = p
@@ -96,6 +107,11 @@ pub fn selection(profile: &Profile) -> Selection {
             ],
             &[&registry],
         )
+        .want(
+            typed::SYSMON,
+            &[typed::SYSMON_FILE_CREATE],
+            &[&p.office_apps, &attachment_caches(profile)],
+        )
         .want(typed::SECURITY, &[typed::SECURITY_PROCESS_CREATE], &[])
         .want(
             typed::SECURITY,
@@ -103,6 +119,19 @@ pub fn selection(profile: &Profile) -> Selection {
             &[&registry],
         )
         .want(typed::OFFICE_ALERTS, &[typed::OFFICE_ALERT], &[])
+}
+
+/// The profile's Outlook attachment caches as Windows path fragments
+/// (`INetCache/Content.Outlook/` gives `\INetCache\Content.Outlook\`).
+fn attachment_caches(profile: &Profile) -> Vec<String> {
+    profile
+        .filesystem
+        .outlook_attachment_caches
+        .iter()
+        .map(|cache| cache.trim_matches('/').replace('/', "\\"))
+        .filter(|cache| !cache.is_empty())
+        .map(|cache| format!("\\{cache}\\"))
+        .collect()
 }
 
 /// The value name of each registry path the profile watches, which a matching record's
@@ -156,6 +185,19 @@ pub fn check_log(profile: &Profile, ctx: &LogContext<'_>, records: Vec<EventReco
             *outcome.excluded.entry(id.to_owned()).or_default() += 1;
         }
     }
+    let root_rules = &profile.eventlog.tree.root_rules;
+    let mut roots: Vec<u64> = outcome
+        .events
+        .iter()
+        .filter(|e| {
+            e.data_type == rows::PROCESS_START
+                && e.rule_id.as_ref().is_some_and(|id| root_rules.contains(id))
+        })
+        .filter_map(|e| e.fields.record_number)
+        .collect();
+    roots.sort_unstable();
+    roots.dedup();
+    outcome.roots = roots;
     outcome
 }
 
@@ -172,7 +214,9 @@ fn check_record<'p>(
         TypedEvent::Registry(change) => registry::check(rules, change),
         TypedEvent::Network(connection) => activity::check_network(rules, connection),
         TypedEvent::ModuleLoad(load) => activity::check_module(rules, load),
-        TypedEvent::OfficeAlert(_) => Vec::new(),
+        TypedEvent::OfficeAlert(_) | TypedEvent::FileCreate(_) | TypedEvent::DnsQuery(_) => {
+            Vec::new()
+        }
     };
     let mut events = Vec::new();
     let mut excluded = Vec::new();
@@ -206,12 +250,18 @@ fn context_row(
             let markers = activity::alert_markers(rules, alert);
             (!markers.is_empty()).then(|| rows::alert_row(profile, ctx, record, alert, &markers))
         }
+        TypedEvent::FileCreate(file) => {
+            let office = names::is_named(&rules.process.office_apps, &file.image);
+            let caches = attachment_caches(profile);
+            (office && names::in_folder(&caches, &file.target_filename).is_some())
+                .then(|| rows::attachment_row(profile, ctx, record, file))
+        }
         _ => None,
     }
 }
 
 /// The first exclusion that covers `finding` on `event`.
-fn excluded_by<'a>(
+pub(super) fn excluded_by<'a>(
     exclusions: &'a [Exclusion],
     finding: &LogFinding,
     event: &TypedEvent,

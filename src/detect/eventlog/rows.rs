@@ -7,7 +7,9 @@ use super::process::file_name;
 use crate::detect::timeline::desc;
 use crate::detect::{Event, EventFields};
 use crate::formats::evtx::EventRecord;
-use crate::formats::evtx::typed::{self, OfficeAlert, ParentMatch, ProcessStart, TypedEvent};
+use crate::formats::evtx::typed::{
+    self, FileCreate, OfficeAlert, ParentMatch, ProcessStart, TypedEvent,
+};
 use crate::profile::{Profile, Severity};
 use crate::time::Timestamp;
 
@@ -50,6 +52,14 @@ impl<'a> Subject<'a> {
             TypedEvent::ModuleLoad(m) => {
                 subject.image = Some(&m.image);
                 subject.target = Some(&m.module);
+            }
+            TypedEvent::FileCreate(f) => {
+                subject.image = Some(&f.image);
+                subject.target = Some(&f.target_filename);
+            }
+            TypedEvent::DnsQuery(d) => {
+                subject.image = Some(&d.image);
+                subject.target = Some(&d.query_name);
             }
             TypedEvent::OfficeAlert(_) => {}
         }
@@ -164,6 +174,15 @@ fn describe(record: &EventRecord, event: &TypedEvent) -> String {
             )
         }
         TypedEvent::ModuleLoad(m) => format!("{} loaded {}", file_name(&m.image), m.module),
+        TypedEvent::FileCreate(f) => {
+            format!("{} created {}", file_name(&f.image), f.target_filename)
+        }
+        TypedEvent::DnsQuery(d) => format!(
+            "{} looked up {}: {}",
+            file_name(&d.image),
+            d.query_name,
+            d.query_results.as_deref().unwrap_or("no answer logged")
+        ),
         TypedEvent::OfficeAlert(a) => {
             format!(
                 "{} alert (record {}): {}",
@@ -173,14 +192,19 @@ fn describe(record: &EventRecord, event: &TypedEvent) -> String {
     }
 }
 
+/// The `data_type` of process-start rows.
+pub(super) const PROCESS_START: &str = "ddesweep:eventlog:process_start";
+
 /// The `data_type` of a finding on `event`.
 fn finding_type(event: &TypedEvent) -> &'static str {
     match event {
-        TypedEvent::ProcessStart(_) => "ddesweep:eventlog:process_start",
+        TypedEvent::ProcessStart(_) => PROCESS_START,
         TypedEvent::Registry(_) => "ddesweep:eventlog:registry_change",
         TypedEvent::Network(_) => "ddesweep:eventlog:network_connection",
         TypedEvent::ModuleLoad(_) => "ddesweep:eventlog:module_load",
         TypedEvent::OfficeAlert(_) => "ddesweep:eventlog:office_alert",
+        TypedEvent::FileCreate(_) => "ddesweep:eventlog:file_create",
+        TypedEvent::DnsQuery(_) => "ddesweep:eventlog:dns_query",
     }
 }
 
@@ -240,8 +264,58 @@ pub(super) fn finding_row(
                 row.user = m.user.clone();
             }
         }
+        TypedEvent::FileCreate(f) => file_fields(&mut row, f),
+        TypedEvent::DnsQuery(d) => {
+            row.fields.image = Some(d.image.clone());
+            row.fields.process_id = d.process_id;
+            row.fields.process_guid = d.process_guid.clone();
+            row.fields.destination_hostname = Some(d.query_name.clone());
+            row.fields.value = d.query_results.clone();
+            if d.user.is_some() {
+                row.user = d.user.clone();
+            }
+        }
         TypedEvent::OfficeAlert(_) => {}
     }
+    row
+}
+
+/// Fills the fields of a file creation.
+fn file_fields(row: &mut Event, file: &FileCreate) {
+    row.fields.image = Some(file.image.clone());
+    row.fields.process_id = file.process_id;
+    row.fields.process_guid = file.process_guid.clone();
+    row.fields.target_file = Some(file.target_filename.clone());
+    if file.user.is_some() {
+        row.user = file.user.clone();
+    }
+}
+
+/// The context row of an Office application saving an e-mail attachment into Outlook's
+/// attachment cache: `document` is the saved file, so that it joins the document by name.
+pub(super) fn attachment_row(
+    profile: &Profile,
+    ctx: &LogContext<'_>,
+    record: &EventRecord,
+    file: &FileCreate,
+) -> Event {
+    let message = format!(
+        "{} saved e-mail attachment {}",
+        file_name(&file.image),
+        file.target_filename
+    );
+    let mut row = base_row(
+        profile,
+        ctx,
+        record,
+        "ddesweep:eventlog:attachment_saved",
+        message,
+        Severity::Info,
+    );
+    row.tags.push("context".to_owned());
+    row.tags.push("email_attachment".to_owned());
+    file_fields(&mut row, file);
+    row.fields.document = Some(file.target_filename.clone());
     row
 }
 

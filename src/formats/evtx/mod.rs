@@ -21,6 +21,7 @@ mod template_facts;
 pub mod typed;
 mod xml;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use ::evtx::{EvtxFileHeader, ParserSettings};
@@ -89,6 +90,9 @@ impl EventRecord {
 #[derive(Clone, Debug, Default)]
 pub struct Selection {
     wanted: Vec<Wanted>,
+    /// When set, only records whose header numbers one of these (checked before anything is
+    /// rendered).
+    records: Option<Arc<HashSet<u64>>>,
 }
 
 #[derive(Clone, Debug)]
@@ -142,6 +146,20 @@ impl Selection {
             mentions_utf16,
         });
         self
+    }
+
+    /// Narrows the selection to the records whose header numbers one of `record_ids` (a second
+    /// read that decodes only records a first read chose).
+    pub fn only_records(mut self, record_ids: HashSet<u64>) -> Selection {
+        self.records = Some(Arc::new(record_ids));
+        self
+    }
+
+    /// Whether a record numbered `record_id` in its header may be wanted.
+    fn admits_record(&self, record_id: u64) -> bool {
+        self.records
+            .as_ref()
+            .is_none_or(|ids| ids.contains(&record_id))
     }
 
     /// Whether a record whose channel is `channel_utf16` (UTF-16LE), whose event ID is
@@ -256,6 +274,19 @@ pub struct EvtxScan {
 
 /// Reads the log in `bytes`, keeping the records `selection` wants.
 pub fn scan(bytes: &[u8], selection: &Selection) -> Result<EvtxScan, FormatError> {
+    let (records, mut scan) = scan_map(bytes, selection, &Some)?;
+    scan.records = records;
+    Ok(scan)
+}
+
+/// Reads the log in `bytes` like [`scan`], turning each record `selection` wants into what
+/// `keep` makes of it as soon as it is decoded (`None`: dropped), so that a read of many records
+/// need not hold their XML. The returned scan has no records of its own.
+pub fn scan_map<T: Send>(
+    bytes: &[u8],
+    selection: &Selection,
+    keep: &(dyn Fn(EventRecord) -> Option<T> + Sync),
+) -> Result<(Vec<T>, EvtxScan), FormatError> {
     let header = bytes
         .get(..FILE_HEADER_SIZE.min(bytes.len()))
         .ok_or_else(|| unreadable("file is empty"))?;
@@ -268,10 +299,10 @@ pub fn scan(bytes: &[u8], selection: &Selection) -> Result<EvtxScan, FormatError
     let plan = reader::plan(body, u64::from(file_header.chunk_count));
     let settings = ParserSettings::new().num_threads(1).indent(false);
     let selection = Arc::new(selection.clone());
-    let parts: Vec<reader::SegmentScan> = plan
+    let parts: Vec<reader::SegmentScan<T>> = plan
         .segments
         .par_iter()
-        .map(|segment| reader::scan_segment(header, body, segment, &settings, &selection))
+        .map(|segment| reader::scan_segment(header, body, segment, &settings, &selection, keep))
         .collect();
     let mut scan = EvtxScan {
         dirty: file_header.flags.contains(::evtx::HeaderFlags::DIRTY),
@@ -279,12 +310,13 @@ pub fn scan(bytes: &[u8], selection: &Selection) -> Result<EvtxScan, FormatError
         problems: plan.problems,
         ..EvtxScan::default()
     };
+    let mut records = Vec::new();
     for part in parts {
         add_stats(&mut scan.stats, &part.stats);
-        scan.records.extend(part.records);
+        records.extend(part.records);
         scan.problems.extend(part.problems);
     }
-    Ok(scan)
+    Ok((records, scan))
 }
 
 fn unreadable(detail: &str) -> FormatError {

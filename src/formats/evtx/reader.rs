@@ -219,21 +219,32 @@ impl Seek for SegmentView<'_> {
 }
 
 /// What one segment gave.
-#[derive(Default)]
-pub(super) struct SegmentScan {
-    pub records: Vec<EventRecord>,
+pub(super) struct SegmentScan<T> {
+    pub records: Vec<T>,
     pub stats: EvtxStats,
     pub problems: Vec<Problem>,
 }
 
-/// Parses one segment with the evtx crate's parser, keeping the records `selection` wants.
-pub(super) fn scan_segment(
+impl<T> Default for SegmentScan<T> {
+    fn default() -> Self {
+        SegmentScan {
+            records: Vec::new(),
+            stats: EvtxStats::default(),
+            problems: Vec::new(),
+        }
+    }
+}
+
+/// Parses one segment with the evtx crate's parser, keeping what `keep` makes of the records
+/// `selection` wants.
+pub(super) fn scan_segment<T>(
     header: &[u8],
     body: &[u8],
     segment: &Segment,
     settings: &ParserSettings,
     selection: &Arc<Selection>,
-) -> SegmentScan {
+    keep: &(dyn Fn(EventRecord) -> Option<T> + Sync),
+) -> SegmentScan<T> {
     let mut out = SegmentScan::default();
     let start = segment.first * CHUNK_SIZE;
     let end = ((segment.first + segment.slots) * CHUNK_SIZE).min(body.len());
@@ -278,7 +289,7 @@ pub(super) fn scan_segment(
             Ok(Some(record)) => {
                 out.stats.records_read += 1;
                 out.stats.records_selected += 1;
-                out.records.push(record);
+                out.records.extend(keep(record));
             }
             Ok(None) => out.stats.records_read += 1,
             Err(EvtxError::FailedToParseChunk { chunk_id, source }) => {
@@ -321,6 +332,9 @@ fn select(
     scratch: &mut Vec<u8>,
 ) -> Result<Option<EventRecord>, EvtxError> {
     let header_id = record.event_record_id;
+    if !selection.admits_record(header_id) {
+        return Ok(None);
+    }
     let header_time = Timestamp::from_unix_micros(record.timestamp.as_microsecond());
     let chunk = record.chunk.data;
     let raw = usize::try_from(record.binxml_offset)

@@ -19,12 +19,16 @@ pub const SYSMON_PROCESS_CREATE: u32 = 1;
 pub const SYSMON_NETWORK: u32 = 3;
 /// Sysmon: image (module) loaded.
 pub const SYSMON_IMAGE_LOAD: u32 = 7;
+/// Sysmon: file created (or overwritten).
+pub const SYSMON_FILE_CREATE: u32 = 11;
 /// Sysmon: registry key or value created or deleted.
 pub const SYSMON_REGISTRY_CREATE_DELETE: u32 = 12;
 /// Sysmon: registry value set.
 pub const SYSMON_REGISTRY_SET: u32 = 13;
 /// Sysmon: registry key or value renamed.
 pub const SYSMON_REGISTRY_RENAME: u32 = 14;
+/// Sysmon: DNS query.
+pub const SYSMON_DNS_QUERY: u32 = 22;
 /// Security: a new process has been created.
 pub const SECURITY_PROCESS_CREATE: u32 = 4688;
 /// Security: a registry value was modified.
@@ -45,6 +49,10 @@ pub enum TypedEvent {
     ModuleLoad(ModuleLoad),
     /// An Office alert dialog (OAlerts 300).
     OfficeAlert(OfficeAlert),
+    /// A file created (Sysmon 11).
+    FileCreate(FileCreate),
+    /// A DNS query (Sysmon 22).
+    DnsQuery(DnsQuery),
 }
 
 /// A process start.
@@ -151,6 +159,40 @@ pub struct ModuleLoad {
     pub user: Option<String>,
 }
 
+/// A file created by a process.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileCreate {
+    /// The creating process's image.
+    pub image: String,
+    /// The file's path (`TargetFilename`).
+    pub target_filename: String,
+    /// Its process ID.
+    pub process_id: Option<u64>,
+    /// Sysmon's process GUID.
+    pub process_guid: Option<String>,
+    /// The user.
+    pub user: Option<String>,
+    /// When the file says it was created (`CreationUtcTime`, as logged; may be set back).
+    pub creation_utc_time: Option<String>,
+}
+
+/// A DNS query made by a process.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DnsQuery {
+    /// The querying process's image.
+    pub image: String,
+    /// The name looked up (`QueryName`).
+    pub query_name: String,
+    /// The answers, as logged (`QueryResults`: `type: 5 x;::ffff:203.0.113.77;`).
+    pub query_results: Option<String>,
+    /// Its process ID.
+    pub process_id: Option<u64>,
+    /// Sysmon's process GUID.
+    pub process_guid: Option<String>,
+    /// The user.
+    pub user: Option<String>,
+}
+
 /// An Office alert.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OfficeAlert {
@@ -173,6 +215,8 @@ pub fn interpret(record: &EventRecord) -> Option<TypedEvent> {
             SYSMON_PROCESS_CREATE => Some(TypedEvent::ProcessStart(sysmon_process(record))),
             SYSMON_NETWORK => Some(TypedEvent::Network(sysmon_network(record))),
             SYSMON_IMAGE_LOAD => Some(TypedEvent::ModuleLoad(sysmon_module(record))),
+            SYSMON_FILE_CREATE => Some(TypedEvent::FileCreate(sysmon_file(record))),
+            SYSMON_DNS_QUERY => Some(TypedEvent::DnsQuery(sysmon_dns(record))),
             SYSMON_REGISTRY_CREATE_DELETE | SYSMON_REGISTRY_SET | SYSMON_REGISTRY_RENAME => {
                 Some(TypedEvent::Registry(sysmon_registry(record)))
             }
@@ -337,6 +381,28 @@ fn sysmon_module(record: &EventRecord) -> ModuleLoad {
     }
 }
 
+fn sysmon_file(record: &EventRecord) -> FileCreate {
+    FileCreate {
+        image: record.get("Image").unwrap_or_default().to_owned(),
+        target_filename: record.get("TargetFilename").unwrap_or_default().to_owned(),
+        process_id: pid(record, "ProcessId"),
+        process_guid: owned(record.value("ProcessGuid")),
+        user: owned(record.value("User")),
+        creation_utc_time: owned(record.value("CreationUtcTime")),
+    }
+}
+
+fn sysmon_dns(record: &EventRecord) -> DnsQuery {
+    DnsQuery {
+        image: record.get("Image").unwrap_or_default().to_owned(),
+        query_name: record.get("QueryName").unwrap_or_default().to_owned(),
+        query_results: owned(record.value("QueryResults")),
+        process_id: pid(record, "ProcessId"),
+        process_guid: owned(record.value("ProcessGuid")),
+        user: owned(record.value("User")),
+    }
+}
+
 fn office_alert(record: &EventRecord) -> OfficeAlert {
     let items: Vec<&str> = record.unnamed().collect();
     let item = |i: usize| items.get(i).copied().filter(|s| !s.is_empty());
@@ -417,6 +483,46 @@ mod tests {
         assert!(change.target.ends_with(r"\Word\Security\AllowDDE"));
         assert_eq!(change.operation, "SetValue");
         assert_eq!(change.details.as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn sysmon_11_and_22_carry_their_process() {
+        let guid = "{B2796A13-4D21-65E5-0000-000000000C03}";
+        let r = record(
+            SYSMON,
+            11,
+            &[
+                ("ProcessGuid", guid),
+                ("ProcessId", "6120"),
+                ("Image", r"C:\x\powershell.exe"),
+                ("TargetFilename", r"C:\Users\dave\a.exe"),
+                ("CreationUtcTime", "2024-03-04 09:12:05.000"),
+                ("User", r"CORP\dave"),
+            ],
+        );
+        let Some(TypedEvent::FileCreate(f)) = interpret(&r) else {
+            panic!("not a file create")
+        };
+        assert_eq!(f.target_filename, r"C:\Users\dave\a.exe");
+        assert_eq!(f.process_guid.as_deref(), Some(guid));
+        assert_eq!(f.process_id, Some(6120));
+        let r = record(
+            SYSMON,
+            22,
+            &[
+                ("ProcessGuid", guid),
+                ("ProcessId", "6120"),
+                ("QueryName", "remit-portal.example"),
+                ("QueryResults", "::ffff:203.0.113.77;"),
+                ("Image", r"C:\x\powershell.exe"),
+            ],
+        );
+        let Some(TypedEvent::DnsQuery(d)) = interpret(&r) else {
+            panic!("not a DNS query")
+        };
+        assert_eq!(d.query_name, "remit-portal.example");
+        assert_eq!(d.query_results.as_deref(), Some("::ffff:203.0.113.77;"));
+        assert_eq!(d.process_id, Some(6120));
     }
 
     #[test]

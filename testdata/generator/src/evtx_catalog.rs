@@ -2,7 +2,7 @@
 //! what `ddesweep` should report, and how the `evtx` crate reads it back.
 
 use crate::catalog::Expect::{self, Clean, Detected};
-use crate::{evtx_hostile as h, evtx_negative as n, evtx_positive as p};
+use crate::{evtx_hostile as h, evtx_negative as n, evtx_positive as p, evtx_tree as t};
 
 /// One catalogued EVTX fixture.
 #[derive(Clone, Copy, Debug)]
@@ -123,6 +123,13 @@ pub const EVTX_CATALOG: &[EvtxEntry] = &[
         Detected,
         2000,
         "2,000 benign Sysmon records over several chunks; id 1500 is WINWORD.EXE -> cmd.exe /c calc.exe",
+    ),
+    entry(
+        "evtx/positive/sysmon-office-tree.evtx",
+        t::sysmon_office_tree,
+        Detected,
+        12,
+        "Sysmon: Outlook saves Remittance_May.docx (id 2), Word opens it (3) and starts cmd.exe (4), which starts PowerShell (5): DNS, connection, file, Run key (6-9), remitsync.exe (10); noise: explorer -> notepad (11), Chrome's DNS query (12)",
     ),
     entry(
         "evtx/negative/sysmon-1-benign.evtx",

@@ -27,6 +27,7 @@ pub mod evtx_hostile;
 pub mod evtx_negative;
 pub mod evtx_positive;
 pub mod evtx_security;
+pub mod evtx_tree;
 pub mod excel;
 pub mod hive;
 pub mod hive_bench;

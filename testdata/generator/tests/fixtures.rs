@@ -118,6 +118,7 @@ const EXPECTED_PATHS: &[&str] = &[
     "evtx/positive/oalerts-300.evtx",
     "evtx/positive/renamed-log.dat",
     "evtx/positive/multi-chunk.evtx",
+    "evtx/positive/sysmon-office-tree.evtx",
     "evtx/negative/sysmon-1-benign.evtx",
     "evtx/negative/security-4688-benign.evtx",
     "evtx/negative/sysmon-13-benign.evtx",
@@ -168,7 +169,7 @@ fn fixture_count_and_paths() {
     let paths: Vec<&str> = all().iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, EXPECTED_PATHS);
     assert_eq!(CATALOG.len(), 79);
-    assert_eq!(EVTX_CATALOG.len(), 24);
+    assert_eq!(EVTX_CATALOG.len(), 25);
     assert_eq!(HIVE_CATALOG.len(), 12);
     assert_eq!(PREFETCH_CATALOG.len(), 9);
 }
