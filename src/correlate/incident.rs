@@ -11,7 +11,7 @@ use crate::detect::Event;
 use crate::profile::{CorrelateRules, Severity};
 
 /// Most rows of one stage the narrative names (the rows table lists them all).
-const NARRATIVE_PER_STAGE: usize = 6;
+const NARRATIVE_PER_STAGE: usize = 8;
 
 /// Where a document came from, with the rows that say so.
 pub fn origin(doc: &Document, events: &[Event], rules: &CorrelateRules) -> DocumentOrigin {
@@ -152,12 +152,14 @@ fn title(
 fn narrative(chain: &Chain, doc: Option<&DocumentOrigin>, events: &[Event]) -> Vec<String> {
     let rows = ordered(chain, events);
     let mut lines = Vec::new();
-    let stage_lines = |stage: Stage, lines: &mut Vec<String>| {
+    // Rows of the given stages, in time order (what the tree did interleaves with its
+    // processes).
+    let stage_lines = |stages: &[Stage], lines: &mut Vec<String>| {
         let mut messages: Vec<String> = Vec::new();
         let mut more = 0usize;
         for &(i, s) in &rows {
             let Some(event) = events.get(i) else { continue };
-            if s != stage || event.data_type == "ddesweep:file:stat" {
+            if !stages.contains(&s) || event.data_type == "ddesweep:file:stat" {
                 continue;
             }
             let line = format!(
@@ -176,9 +178,10 @@ fn narrative(chain: &Chain, doc: Option<&DocumentOrigin>, events: &[Event]) -> V
         }
         lines.extend(messages);
         if more > 0 {
+            let names: Vec<&str> = stages.iter().map(|s| s.label()).collect();
             lines.push(format!(
                 "... and {more} more {} rows (see the table)",
-                stage.label()
+                names.join(" or ")
             ));
         }
     };
@@ -194,13 +197,12 @@ fn narrative(chain: &Chain, doc: Option<&DocumentOrigin>, events: &[Event]) -> V
         };
         lines.push(format!("{name}: {}, {opened}.", doc.origin));
     }
-    stage_lines(Stage::EnablingSetting, &mut lines);
-    stage_lines(Stage::Delivery, &mut lines);
-    stage_lines(Stage::Document, &mut lines);
-    stage_lines(Stage::Opened, &mut lines);
-    stage_lines(Stage::Execution, &mut lines);
-    stage_lines(Stage::Descendant, &mut lines);
-    stage_lines(Stage::Activity, &mut lines);
+    stage_lines(&[Stage::EnablingSetting], &mut lines);
+    stage_lines(&[Stage::Delivery], &mut lines);
+    stage_lines(&[Stage::Document], &mut lines);
+    stage_lines(&[Stage::Opened], &mut lines);
+    stage_lines(&[Stage::Execution], &mut lines);
+    stage_lines(&[Stage::Descendant, Stage::Activity], &mut lines);
     let memory = rows.iter().filter(|(_, s)| *s == Stage::Memory).count();
     if memory > 0 {
         lines.push(format!(

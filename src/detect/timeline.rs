@@ -174,9 +174,6 @@ pub struct EventFields {
     /// Module (DLL) loaded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub module: Option<String>,
-    /// File a process created (Sysmon 11 `TargetFilename`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub target_file: Option<String>,
     /// Document a process opened (from its command line).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,

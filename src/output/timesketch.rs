@@ -83,7 +83,6 @@ pub const COLUMNS: &[&str] = &[
     "destination",
     "destination_hostname",
     "module",
-    "target_file",
     "document",
     "target_file",
     "xml_string",
