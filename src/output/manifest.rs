@@ -117,6 +117,9 @@ pub struct ArtifactRecord {
     /// For event logs: what was read of it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eventlog: Option<EventLogAccount>,
+    /// For documents that were read: what the profile's exclusions left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<DocumentAccount>,
     /// For registry hives: how it was opened and what identifies its host and users.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hive: Option<HiveAccount>,
@@ -179,6 +182,16 @@ pub struct HiveAccount {
     /// The user profiles it lists (SOFTWARE): SID and profile path.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub profiles: Vec<(String, String)>,
+    /// Findings on its values left out by `[[eventlog.exclusions]]` with a `target`: exclusion
+    /// id -> hits.
+    pub excluded: BTreeMap<String, usize>,
+}
+
+/// What the profile's `[[document.exclusions]]` left out of one document.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DocumentAccount {
+    /// Findings left out: exclusion id -> hits.
+    pub excluded: BTreeMap<String, usize>,
 }
 
 /// What was read of one event log, and what its exclusions left out.
@@ -193,6 +206,20 @@ pub struct EventLogAccount {
     pub parents_recovered: usize,
     /// Hits left out by profile exclusions: exclusion id -> count.
     pub excluded: BTreeMap<String, usize>,
+}
+
+impl ArtifactRecord {
+    /// Hits left out of this artifact by profile exclusions (event-log, document and hive).
+    pub fn excluded(&self) -> usize {
+        let log = self.eventlog.as_ref().map(|l| &l.excluded);
+        let document = self.document.as_ref().map(|d| &d.excluded);
+        let hive = self.hive.as_ref().map(|h| &h.excluded);
+        [log, document, hive]
+            .into_iter()
+            .flatten()
+            .flat_map(BTreeMap::values)
+            .sum()
+    }
 }
 
 /// Counts of artifacts by status.
@@ -210,7 +237,8 @@ pub struct Totals {
     pub bytes: u64,
     /// Findings.
     pub findings: usize,
-    /// Hits left out by profile exclusions (counted per artifact in `eventlog.excluded`).
+    /// Hits left out by profile exclusions (counted per artifact in `eventlog.excluded`,
+    /// `document.excluded` and `hive.excluded`).
     pub excluded: usize,
 }
 
@@ -220,10 +248,7 @@ impl Totals {
         self.seen += 1;
         self.bytes = self.bytes.saturating_add(record.size);
         self.findings += record.findings;
-        self.excluded += record
-            .eventlog
-            .as_ref()
-            .map_or(0, |log| log.excluded.values().sum());
+        self.excluded += record.excluded();
         match record.status {
             Status::Analyzed => self.analyzed += 1,
             Status::Skipped => self.skipped += 1,

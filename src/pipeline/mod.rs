@@ -441,6 +441,7 @@ fn base_record(entry: &Entry, label: &str, kind: ArtifactKind) -> ArtifactRecord
         reason: None,
         findings: 0,
         eventlog: None,
+        document: None,
         hive: None,
         ntfs: None,
         carve: None,

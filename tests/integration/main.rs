@@ -26,5 +26,6 @@ mod memory;
 mod mutation;
 mod objects;
 mod prefetch;
+mod scenarios;
 mod timeline;
 mod xml_formats;
