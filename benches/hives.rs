@@ -33,7 +33,7 @@ fn hive_stage(c: &mut Criterion) {
                 dirty: false,
             };
             match check_hive(hive, &[], ctx, &profile) {
-                Ok((_, _, events)) => rows += events.len(),
+                Ok((_, _, found)) => rows += found.events.len(),
                 Err(err) => panic!("{name}: {err}"),
             }
         }

@@ -51,6 +51,20 @@ impl Chain {
         self.rows.values().any(|s| *s == Stage::Execution)
     }
 
+    /// The execution rows whose finding is serious enough to confirm DDE execution.
+    pub fn confirming_execution(&self, events: &[Event], rules: &CorrelateRules) -> Vec<usize> {
+        self.rows
+            .iter()
+            .filter(|(_, s)| **s == Stage::Execution)
+            .filter(|(i, _)| {
+                events
+                    .get(**i)
+                    .is_some_and(|e| e.severity >= rules.escalate_execution_from)
+            })
+            .map(|(&i, _)| i)
+            .collect()
+    }
+
     /// How sure the joins are.
     pub fn confidence(&self) -> Confidence {
         match (&self.tree, self.join) {
@@ -169,10 +183,11 @@ pub fn build(
     host_rows: &[usize],
     docs: &[Document],
     rules: &CorrelateRules,
+    root_rules: &[String],
 ) -> (Vec<Chain>, Vec<usize>) {
     let mut chains = Vec::new();
     let mut docs_in_trees = BTreeSet::new();
-    for tree in processes::trees(events, host_rows, rules) {
+    for tree in processes::trees(events, host_rows, rules, root_rules) {
         let (document, join) = document_of_tree(&tree, events, docs, rules);
         let mut rows = tree.rows.clone();
         for &o in &tree.office_opens {

@@ -71,7 +71,7 @@ fn url_host(url: &str) -> Option<(IocKind, String)> {
 }
 
 /// The IP of `ip:port`, `[v6]:port`, or a bare address (also `::ffff:a.b.c.d`).
-fn ip_of(text: &str) -> Option<String> {
+pub fn ip_of(text: &str) -> Option<String> {
     let text = text.trim().trim_end_matches(';');
     let ip = if let Ok(ip) = text.parse::<IpAddr>() {
         ip

@@ -27,7 +27,7 @@ pub use hosts::EvidenceFacts;
 pub use iocs::{encoded_powershell, urls_in};
 
 use crate::detect::Event;
-use crate::profile::{CorrelateRules, LoadedProfile, Severity};
+use crate::profile::{CorrelateRules, LoadedProfile, Profile, Severity};
 use crate::time::Timestamp;
 use model::{ExcludedCount, HostReport, ProfileRef, Report, Summary, Verdict};
 
@@ -73,14 +73,13 @@ pub(crate) fn short_time(micros: i64) -> String {
 /// Analyses the run's rows (sorted, as the timeline writes them): assigns row ids, hosts,
 /// incidents and the `escalate` tag, and returns the report.
 pub fn analyse(events: &mut [Event], facts: &[EvidenceFacts], profile: &LoadedProfile) -> Report {
-    let rules = &profile.profile.correlate;
     rows::assign_ids(events);
     let hosts = hosts::group(events, facts);
     let mut collector = iocs::Collector::default();
     let mut reports = Vec::new();
     let mut memberships: BTreeMap<usize, (Vec<String>, bool)> = BTreeMap::new();
     for host in &hosts {
-        let (report, host_iocs) = analyse_host(events, host, rules, &mut memberships);
+        let (report, host_iocs) = analyse_host(events, host, &profile.profile, &mut memberships);
         collector.merge(host_iocs);
         reports.push(report);
     }
@@ -122,11 +121,13 @@ pub fn analyse(events: &mut [Event], facts: &[EvidenceFacts], profile: &LoadedPr
 fn analyse_host(
     events: &[Event],
     host: &hosts::Host,
-    rules: &CorrelateRules,
+    profile: &Profile,
     memberships: &mut BTreeMap<usize, (Vec<String>, bool)>,
 ) -> (HostReport, iocs::Collector) {
     let docs = documents::collect(events, &host.rows);
-    let (mut chains, unexplained) = chains::build(events, &host.rows, &docs, rules);
+    let rules = &profile.correlate;
+    let root_rules = &profile.eventlog.tree.root_rules;
+    let (mut chains, unexplained) = chains::build(events, &host.rows, &docs, rules, root_rules);
     let first_time = |c: &chains::Chain| {
         c.rows
             .keys()
@@ -143,7 +144,7 @@ fn analyse_host(
         .enumerate()
         .map(|(n, chain)| {
             let id = format!("{}-{}", host.id_prefix, n + 1);
-            let escalate = verdict::escalates(chain, &docs, rules);
+            let escalate = verdict::escalates(chain, events, &docs, rules);
             for &i in chain.rows.keys() {
                 let entry = memberships.entry(i).or_default();
                 entry.0.push(id.clone());

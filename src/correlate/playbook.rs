@@ -8,7 +8,7 @@ use super::HostView;
 use super::chains::Chain;
 use super::documents::Document;
 use super::incident::origin;
-use super::iocs::urls_in;
+use super::iocs::{ip_of, urls_in};
 use super::model::{DayActivity, Incident, PhishingLink, Playbook, ProcessEntry, Stage};
 use super::rows::base_name;
 use crate::detect::Event;
@@ -215,41 +215,56 @@ fn phishing(
                 }
             }
         }
-        let mut reached: Vec<String> = Vec::new();
+        let mut connected: Vec<String> = Vec::new();
+        let mut looked_up: Vec<String> = Vec::new();
         let mut rows: BTreeSet<String> = BTreeSet::new();
         for (&i, stage) in &chain.rows {
             let Some(e) = events.get(i) else { continue };
             if matches!(stage, Stage::Document | Stage::Delivery) {
                 rows.insert(e.row_id.clone());
             }
-            if *stage == Stage::Activity
-                && matches!(
-                    e.data_type,
-                    "ddesweep:eventlog:network_connection" | "ddesweep:eventlog:dns_query"
-                )
-            {
-                rows.insert(e.row_id.clone());
-                let image = base_name(e.fields.image.as_deref().unwrap_or(""));
-                let target = match (&e.fields.destination_hostname, &e.fields.destination) {
-                    (Some(name), Some(dest)) => format!("{name} ({dest})"),
-                    (Some(name), None) => name.clone(),
-                    (None, Some(dest)) => dest.clone(),
-                    (None, None) => continue,
-                };
-                let item = format!("{image} reached {target}");
-                if !reached.contains(&item) {
-                    reached.push(item);
+            if *stage != Stage::Activity {
+                continue;
+            }
+            let image = base_name(e.fields.image.as_deref().unwrap_or(""));
+            let name = e.fields.destination_hostname.clone();
+            let ip = e.fields.destination.as_deref().and_then(ip_of);
+            let item = match (e.data_type, &name, &e.fields.destination) {
+                ("ddesweep:eventlog:network_connection", Some(n), Some(d)) => {
+                    Some((true, format!("{image} connected to {n} ({d})")))
                 }
-                for value in [&e.fields.destination_hostname, &e.fields.destination]
-                    .into_iter()
-                    .flatten()
-                {
-                    if !indicators.contains(value) {
-                        indicators.push(value.clone());
-                    }
+                ("ddesweep:eventlog:network_connection", None, Some(d)) => {
+                    Some((true, format!("{image} connected to {d}")))
+                }
+                ("ddesweep:eventlog:dns_query", Some(n), _) => {
+                    Some((false, format!("{image} looked up {n}")))
+                }
+                _ => None,
+            };
+            let Some((is_connection, item)) = item else {
+                continue;
+            };
+            rows.insert(e.row_id.clone());
+            let list = if is_connection {
+                &mut connected
+            } else {
+                &mut looked_up
+            };
+            if !list.contains(&item) {
+                list.push(item);
+            }
+            for value in [name, ip].into_iter().flatten() {
+                if !indicators.contains(&value) {
+                    indicators.push(value);
                 }
             }
         }
+        // A lookup says less than the connection to the same name.
+        looked_up.retain(|l| {
+            let name = l.rsplit(' ').next().unwrap_or("");
+            !connected.iter().any(|c| c.contains(&format!(" {name} ")))
+        });
+        let reached: Vec<String> = connected.into_iter().chain(looked_up).collect();
         let name = doc.display_name();
         let payload = if indicators.is_empty() {
             format!(

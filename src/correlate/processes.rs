@@ -141,13 +141,20 @@ fn same_office_process(tree: &Tree, events: &[Event], event: &Event, same_second
 }
 
 /// The trees of a host's rows (in time order of their first root).
-pub fn trees(events: &[Event], host_rows: &[usize], rules: &CorrelateRules) -> Vec<Tree> {
+/// Roots are findings of the profile's `[eventlog.tree] root_rules` (an Office application or the
+/// Equation Editor starting a process), the same rules the event-log checks follow trees from.
+pub fn trees(
+    events: &[Event],
+    host_rows: &[usize],
+    rules: &CorrelateRules,
+    root_rules: &[String],
+) -> Vec<Tree> {
     let same_seconds = i64::try_from(rules.same_process_seconds).unwrap_or(i64::MAX / 1_000_000);
     let is_root = |e: &Event| {
         e.data_type == PROCESS_START
             && e.rule_id
                 .as_deref()
-                .is_some_and(|r| rules.execution_rules.iter().any(|x| x == r))
+                .is_some_and(|r| root_rules.iter().any(|x| x == r))
     };
     let mut trees: Vec<Tree> = Vec::new();
     for &i in host_rows {

@@ -8,14 +8,19 @@ use std::collections::BTreeMap;
 use super::HostView;
 use super::chains::Chain;
 use super::documents::Document;
-use super::model::{Reason, Stage, Verdict};
+use super::model::{Reason, Verdict};
 use super::short_time;
 use crate::detect::Event;
 use crate::profile::CorrelateRules;
 
 /// Whether a chain calls for escalation on its own.
-pub fn escalates(chain: &Chain, docs: &[Document], rules: &CorrelateRules) -> bool {
-    chain.executed()
+pub fn escalates(
+    chain: &Chain,
+    events: &[Event],
+    docs: &[Document],
+    rules: &CorrelateRules,
+) -> bool {
+    !chain.confirming_execution(events, rules).is_empty()
         || chain
             .document
             .and_then(|d| docs.get(d))
@@ -46,13 +51,8 @@ pub fn reasons(view: &HostView<'_>, excluded: &BTreeMap<String, usize>) -> (Verd
     let mut reasons = Vec::new();
     for (chain, incident) in chains.iter().zip(incidents) {
         let doc = chain.document.and_then(|d| docs.get(d));
-        if chain.executed() {
-            let execution: Vec<usize> = chain
-                .rows
-                .iter()
-                .filter(|(_, s)| **s == Stage::Execution)
-                .map(|(&i, _)| i)
-                .collect();
+        let execution = chain.confirming_execution(events, rules);
+        if !execution.is_empty() {
             let first = execution.first().and_then(|&i| events.get(i));
             reasons.push(Reason {
                 text: format!(
@@ -88,7 +88,7 @@ pub fn reasons(view: &HostView<'_>, excluded: &BTreeMap<String, usize>) -> (Verd
                 ),
             });
         }
-        if !escalates(chain, docs, rules) {
+        if !escalates(chain, events, docs, rules) {
             reasons.push(Reason {
                 text: format!("{}: {}", incident.id, incident.title),
                 verdict: Verdict::Investigate,

@@ -6,11 +6,17 @@
 //! `ddeLink` runs `service topic`; a formula runs each `service|'topic'!item` reference and
 //! each call of a profile DDE function. Fields of other types (PAGE, HYPERLINK, TOC, QUOTE,
 //! ...) are not findings.
+//!
+//! [`apply_exclusions`] leaves out the findings a profile's `[[document.exclusions]]` cover (a
+//! site's ERP integration that talks DDE); it runs per copy of a document, since a path
+//! condition depends on where the copy is.
+
+use std::collections::BTreeMap;
 
 use crate::formats::field_code::FieldCode;
 use crate::formats::formula::{self, DdeReference};
 use crate::formats::{DocumentRecord, Location};
-use crate::profile::{DocumentRules, Rule};
+use crate::profile::{DocumentExclusion, DocumentRules, Rule};
 
 use super::{Finding, FindingKind};
 
@@ -223,6 +229,53 @@ fn escalate(rules: &DocumentRules, finding: &mut Finding) {
     }
 }
 
+/// The findings of the document at `source_path` that no exclusion covers, and the hits each
+/// exclusion left out (exclusion id -> hits).
+pub fn apply_exclusions(
+    exclusions: &[DocumentExclusion],
+    findings: &[Finding],
+    source_path: &str,
+) -> (Vec<Finding>, BTreeMap<String, usize>) {
+    let mut kept = Vec::new();
+    let mut excluded = BTreeMap::new();
+    for finding in findings {
+        match excluded_by(exclusions, finding, source_path) {
+            Some(exclusion) => *excluded.entry(exclusion.id.clone()).or_default() += 1,
+            None => kept.push(finding.clone()),
+        }
+    }
+    (kept, excluded)
+}
+
+/// The first exclusion that covers `finding` in the document at `source_path`: it applies to the
+/// finding's rule, sets a condition, and every condition it sets holds.
+pub fn excluded_by<'a>(
+    exclusions: &'a [DocumentExclusion],
+    finding: &Finding,
+    source_path: &str,
+) -> Option<&'a DocumentExclusion> {
+    let slashes = |text: &str| text.replace('\\', "/").to_lowercase();
+    let path = slashes(source_path);
+    let command = finding.command.to_lowercase();
+    let service = finding.dde_service.trim();
+    exclusions.iter().find(|exclusion| {
+        let applies = exclusion.rules.is_empty() || exclusion.rules.contains(&finding.rule_id);
+        let service_holds = exclusion.dde_service.is_empty()
+            || exclusion
+                .dde_service
+                .iter()
+                .any(|s| s.trim().to_lowercase() == service.to_lowercase());
+        let command_holds = exclusion.command.is_empty()
+            || exclusion
+                .command
+                .iter()
+                .any(|c| command.contains(&c.to_lowercase()));
+        let path_holds =
+            exclusion.path.is_empty() || exclusion.path.iter().any(|p| path.contains(&slashes(p)));
+        applies && exclusion.has_condition() && service_holds && command_holds && path_holds
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,5 +404,88 @@ mod tests {
             .map(|f| f.command)
             .collect();
         assert_eq!(commands, vec!["cmd /c calc", "notepad x.txt"]);
+    }
+
+    fn exclusion(id: &str) -> DocumentExclusion {
+        DocumentExclusion {
+            id: id.to_owned(),
+            reason: "test".to_owned(),
+            rules: Vec::new(),
+            dde_service: Vec::new(),
+            command: Vec::new(),
+            path: Vec::new(),
+        }
+    }
+
+    fn ledger_link() -> Finding {
+        let record = DocumentRecord::DdeLink {
+            location: Location::default(),
+            service: "CLEDGER".into(),
+            topic: "GL".into(),
+            items: vec!["BALANCE".into()],
+        };
+        check(&rules(), &record).remove(0)
+    }
+
+    #[test]
+    fn exclusions_match_service_command_and_path() {
+        let link = ledger_link();
+        let path = "C/Users/frank/Documents/Ledger/GL_Balances.xlsx";
+        let service = DocumentExclusion {
+            dde_service: vec!["cledger".into()],
+            ..exclusion("service")
+        };
+        let command = DocumentExclusion {
+            command: vec!["LEDGER gl".into()],
+            ..exclusion("command")
+        };
+        let backslash_path = DocumentExclusion {
+            path: vec![r"\documents\LEDGER\".into()],
+            ..exclusion("path")
+        };
+        for wanted in [&service, &command, &backslash_path] {
+            let found = excluded_by(std::slice::from_ref(wanted), &link, path);
+            assert_eq!(found.map(|e| e.id.as_str()), Some(wanted.id.as_str()));
+        }
+        // The service is compared whole; every condition given must hold.
+        let partial = DocumentExclusion {
+            dde_service: vec!["CLEDG".into()],
+            ..exclusion("partial")
+        };
+        let both = DocumentExclusion {
+            dde_service: vec!["CLEDGER".into()],
+            path: vec!["Users/grace/".into()],
+            ..exclusion("both")
+        };
+        let other_rule = DocumentExclusion {
+            rules: vec!["ddesweep.document.dde_formula".into()],
+            ..service.clone()
+        };
+        let no_condition = exclusion("none");
+        for unwanted in [partial, both, other_rule, no_condition] {
+            assert!(
+                excluded_by(std::slice::from_ref(&unwanted), &link, path).is_none(),
+                "{}",
+                unwanted.id
+            );
+        }
+    }
+
+    #[test]
+    fn excluded_findings_are_counted_per_exclusion() {
+        let link = ledger_link();
+        let field = check(
+            &rules(),
+            &field(r#"DDEAUTO c:\\windows\\system32\\cmd.exe "/k calc.exe""#),
+        )
+        .remove(0);
+        let exclusions = [DocumentExclusion {
+            dde_service: vec!["CLEDGER".into()],
+            ..exclusion("ledger")
+        }];
+        let findings = [link.clone(), field.clone(), link];
+        let (kept, excluded) = apply_exclusions(&exclusions, &findings, "a/b.xlsx");
+        assert_eq!(kept, [field]);
+        assert_eq!(excluded, BTreeMap::from([("ledger".to_owned(), 2)]));
     }
 }

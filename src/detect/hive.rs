@@ -1,9 +1,15 @@
 //! Registry hive checks: Office settings that enable DDE (the same registry settings of the
 //! profile that the event-log checks use, so one list serves both), Equation Editor kill bits,
 //! and the traces of opened and trusted documents as context rows.
+//!
+//! A finding on a hive value that a profile `[[eventlog.exclusions]]` entry covers by its
+//! `target` alone (the value's registry path) is counted, not written: the same exclusion
+//! leaves out the Sysmon 13 record of the write and the value the write left in the hive.
+
+use std::collections::BTreeMap;
 
 use super::Event;
-use super::eventlog::registry;
+use super::eventlog::{self, LogFinding, registry};
 use super::timeline::desc;
 use crate::formats::evtx::typed::RegistryChange;
 use crate::formats::hive::office::{HiveFacts, KillBit, MruItem, OfficeSetting, TrustRecord};
@@ -31,15 +37,27 @@ const TRUST_CONTENT: u32 = 0x7fff_ffff;
 /// key, whatever the profile rates as a finding.
 const KILL_BIT: u64 = 0x400;
 
+/// What one hive gave.
+#[derive(Clone, Debug, Default)]
+pub struct HiveRows {
+    /// Timeline rows: findings and context.
+    pub events: Vec<Event>,
+    /// Findings left out by exclusions: exclusion id -> hits.
+    pub excluded: BTreeMap<String, usize>,
+}
+
 /// The rows of one hive.
-pub fn hive_events(profile: &Profile, ctx: &HiveContext<'_>, facts: &HiveFacts) -> Vec<Event> {
-    let mut events = Vec::new();
+pub fn hive_events(profile: &Profile, ctx: &HiveContext<'_>, facts: &HiveFacts) -> HiveRows {
+    let mut rows = HiveRows::default();
     for setting in &facts.settings {
-        events.extend(setting_rows(profile, ctx, setting));
+        let found = setting_rows(profile, ctx, setting, &mut rows.excluded);
+        rows.events.extend(found);
     }
     for bit in &facts.kill_bits {
-        events.extend(kill_bit_rows(profile, ctx, bit));
+        let found = kill_bit_rows(profile, ctx, bit, &mut rows.excluded);
+        rows.events.extend(found);
     }
+    let events = &mut rows.events;
     if facts.is_software && !facts.kill_bits.iter().any(|bit| bit.present) {
         let mut row = base(
             profile,
@@ -58,7 +76,33 @@ pub fn hive_events(profile: &Profile, ctx: &HiveContext<'_>, facts: &HiveFacts) 
     for item in &facts.mru {
         events.push(mru_row(profile, ctx, item));
     }
-    events
+    rows
+}
+
+/// The findings of the registry checks on `change` that no exclusion covers; the others are
+/// counted in `excluded`. `None` when there were findings and exclusions covered them all (the
+/// value then gets no row: the site says it is known-good).
+fn unexcluded_findings(
+    profile: &Profile,
+    change: &RegistryChange,
+    excluded: &mut BTreeMap<String, usize>,
+) -> Option<Vec<LogFinding>> {
+    let findings = registry::check(&profile.eventlog, change);
+    if findings.is_empty() {
+        return Some(findings);
+    }
+    let mut kept = Vec::new();
+    for finding in findings {
+        match eventlog::excluded_setting(
+            &profile.eventlog.exclusions,
+            &finding.rule.id,
+            &change.target,
+        ) {
+            Some(exclusion) => *excluded.entry(exclusion.id.clone()).or_default() += 1,
+            None => kept.push(finding),
+        }
+    }
+    (!kept.is_empty()).then_some(kept)
 }
 
 /// A row of this hive at `time` (the key's last-written time when given).
@@ -96,7 +140,12 @@ fn change(key: &str, name: &str, number: Option<u64>) -> RegistryChange {
     }
 }
 
-fn setting_rows(profile: &Profile, ctx: &HiveContext<'_>, setting: &OfficeSetting) -> Vec<Event> {
+fn setting_rows(
+    profile: &Profile,
+    ctx: &HiveContext<'_>,
+    setting: &OfficeSetting,
+    excluded: &mut BTreeMap<String, usize>,
+) -> Vec<Event> {
     let value = &setting.value;
     let change = change(&value.key, &value.name, value.data.number());
     if !registry::watched(&profile.eventlog, &change.target) {
@@ -128,7 +177,9 @@ fn setting_rows(profile: &Profile, ctx: &HiveContext<'_>, setting: &OfficeSettin
         row.fields.value = Some(value.data.display());
         row
     };
-    let findings = registry::check(&profile.eventlog, &change);
+    let Some(findings) = unexcluded_findings(profile, &change, excluded) else {
+        return Vec::new();
+    };
     if findings.is_empty() {
         let verdict = if value.data.number().is_some() {
             "does not enable DDE"
@@ -149,7 +200,12 @@ fn setting_rows(profile: &Profile, ctx: &HiveContext<'_>, setting: &OfficeSettin
         .collect()
 }
 
-fn kill_bit_rows(profile: &Profile, ctx: &HiveContext<'_>, bit: &KillBit) -> Vec<Event> {
+fn kill_bit_rows(
+    profile: &Profile,
+    ctx: &HiveContext<'_>,
+    bit: &KillBit,
+    excluded: &mut BTreeMap<String, usize>,
+) -> Vec<Event> {
     let name = "Compatibility Flags";
     let change = change(&bit.key, name, bit.flags);
     let time = bit.key_written.map(|t| (t, desc::MODIFICATION));
@@ -157,7 +213,10 @@ fn kill_bit_rows(profile: &Profile, ctx: &HiveContext<'_>, bit: &KillBit) -> Vec
         .flags
         .map_or_else(|| "absent".to_owned(), |f| format!("0x{f:08x}"));
     let findings = if bit.flags.is_some() {
-        registry::check(&profile.eventlog, &change)
+        match unexcluded_findings(profile, &change, excluded) {
+            Some(findings) => findings,
+            None => return Vec::new(),
+        }
     } else {
         Vec::new()
     };
@@ -259,4 +318,91 @@ fn mru_row(profile: &Profile, ctx: &HiveContext<'_>, item: &MruItem) -> Event {
     row.fields.document = Some(item.path.clone());
     row.fields.registry_key = Some(item.key.clone());
     row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::hive::{RegData, RegValue};
+    use crate::profile::{self, Exclusion};
+
+    fn launch_setting() -> HiveFacts {
+        HiveFacts {
+            settings: vec![OfficeSetting {
+                version: "16.0".into(),
+                application: "Excel".into(),
+                policy: false,
+                value: RegValue {
+                    key: r"Software\Microsoft\Office\16.0\Excel\Security".into(),
+                    key_written: None,
+                    name: "DisableDDEServerLaunch".into(),
+                    data: RegData::Dword(0),
+                },
+            }],
+            ..HiveFacts::default()
+        }
+    }
+
+    fn exclusion(id: &str) -> Exclusion {
+        Exclusion {
+            id: id.into(),
+            reason: "test".into(),
+            rules: Vec::new(),
+            image: Vec::new(),
+            parent_image: Vec::new(),
+            command_line: Vec::new(),
+            target: vec![r"\Excel\Security\DisableDDEServerLaunch".into()],
+        }
+    }
+
+    fn rows_with(exclusions: Vec<Exclusion>) -> HiveRows {
+        let mut profile = profile::load("default").unwrap().profile;
+        profile.eventlog.exclusions = exclusions;
+        let ctx = HiveContext {
+            evidence: "e",
+            source_path: "Users/frank/NTUSER.DAT",
+            user: Some("frank".into()),
+            dirty: false,
+        };
+        hive_events(&profile, &ctx, &launch_setting())
+    }
+
+    #[test]
+    fn target_exclusions_leave_hive_findings_out() {
+        let rows = rows_with(Vec::new());
+        assert_eq!(rows.events.len(), 1);
+        assert_eq!(
+            rows.events[0].rule_id.as_deref(),
+            Some("ddesweep.eventlog.excel_dde_server_launch")
+        );
+        assert!(rows.excluded.is_empty());
+
+        let by_rule = Exclusion {
+            rules: vec!["ddesweep.eventlog.excel_dde_server_launch".into()],
+            ..exclusion("ledger")
+        };
+        let rows = rows_with(vec![by_rule]);
+        assert!(rows.events.is_empty(), "{:?}", rows.events);
+        assert_eq!(rows.excluded, BTreeMap::from([("ledger".to_owned(), 1)]));
+    }
+
+    #[test]
+    fn process_conditions_and_other_rules_do_not_apply_to_hives() {
+        let with_image = Exclusion {
+            image: vec![r"\Program Files\Contoso\".into()],
+            ..exclusion("with-image")
+        };
+        let other_rule = Exclusion {
+            rules: vec!["ddesweep.eventlog.word_allow_dde".into()],
+            ..exclusion("other-rule")
+        };
+        let other_target = Exclusion {
+            target: vec![r"\Word\Security\AllowDDE".into()],
+            ..exclusion("other-target")
+        };
+        let rows = rows_with(vec![with_image, other_rule, other_target]);
+        assert_eq!(rows.events.len(), 1);
+        assert!(rows.events[0].rule_id.is_some());
+        assert!(rows.excluded.is_empty());
+    }
 }

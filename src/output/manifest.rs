@@ -118,6 +118,9 @@ pub struct ArtifactRecord {
     /// For event logs: what was read of it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eventlog: Option<EventLogAccount>,
+    /// For documents that were read: what the profile's exclusions left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<DocumentAccount>,
     /// For registry hives: how it was opened and what identifies its host and users.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hive: Option<HiveAccount>,
@@ -127,16 +130,6 @@ pub struct ArtifactRecord {
     /// For memory dumps, paging files and unallocated clusters: what carving found.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub carve: Option<CarveAccount>,
-}
-
-impl ArtifactRecord {
-    /// The hits this artifact's checks left out by profile exclusions: (exclusion id, hits).
-    pub fn excluded(&self) -> Vec<(&str, usize)> {
-        self.eventlog
-            .iter()
-            .flat_map(|log| log.excluded.iter().map(|(id, &n)| (id.as_str(), n)))
-            .collect()
-    }
 }
 
 /// What carving one blob found, for the manifest.
@@ -190,6 +183,16 @@ pub struct HiveAccount {
     /// The user profiles it lists (SOFTWARE): SID and profile path.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub profiles: Vec<(String, String)>,
+    /// Findings on its values left out by `[[eventlog.exclusions]]` with a `target`: exclusion
+    /// id -> hits.
+    pub excluded: BTreeMap<String, usize>,
+}
+
+/// What the profile's `[[document.exclusions]]` left out of one document.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct DocumentAccount {
+    /// Findings left out: exclusion id -> hits.
+    pub excluded: BTreeMap<String, usize>,
 }
 
 /// What was read of one event log, and what its exclusions left out.
@@ -209,6 +212,25 @@ pub struct EventLogAccount {
     pub tree: TreeAccount,
 }
 
+impl ArtifactRecord {
+    /// Hits left out of this artifact by profile exclusions (event-log, document and hive).
+    pub fn excluded(&self) -> usize {
+        self.excluded_by_id().iter().map(|(_, hits)| hits).sum()
+    }
+
+    /// The same hits by exclusion id (an id may count in several of the artifact's checks).
+    pub fn excluded_by_id(&self) -> Vec<(&str, usize)> {
+        let log = self.eventlog.as_ref().map(|l| &l.excluded);
+        let document = self.document.as_ref().map(|d| &d.excluded);
+        let hive = self.hive.as_ref().map(|h| &h.excluded);
+        [log, document, hive]
+            .into_iter()
+            .flatten()
+            .flat_map(|map| map.iter().map(|(id, &hits)| (id.as_str(), hits)))
+            .collect()
+    }
+}
+
 /// Counts of artifacts by status.
 #[derive(Clone, Copy, Debug, Default, Eq, PartialEq, Serialize)]
 pub struct Totals {
@@ -224,7 +246,8 @@ pub struct Totals {
     pub bytes: u64,
     /// Findings.
     pub findings: usize,
-    /// Hits left out by profile exclusions (counted per artifact in `eventlog.excluded`).
+    /// Hits left out by profile exclusions (counted per artifact in `eventlog.excluded`,
+    /// `document.excluded` and `hive.excluded`).
     pub excluded: usize,
 }
 
@@ -234,10 +257,7 @@ impl Totals {
         self.seen += 1;
         self.bytes = self.bytes.saturating_add(record.size);
         self.findings += record.findings;
-        self.excluded += record
-            .eventlog
-            .as_ref()
-            .map_or(0, |log| log.excluded.values().sum());
+        self.excluded += record.excluded();
         match record.status {
             Status::Analyzed => self.analyzed += 1,
             Status::Skipped => self.skipped += 1,

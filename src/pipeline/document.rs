@@ -10,7 +10,7 @@ use crate::detect::timeline::{DocumentContext, document_events};
 use crate::detect::{self, Finding};
 use crate::evidence::Entry;
 use crate::formats::{self, DocumentScan, FormatError, Limits};
-use crate::output::manifest::ArtifactRecord;
+use crate::output::manifest::{ArtifactRecord, DocumentAccount};
 use crate::profile::Profile;
 
 /// What checking one document's bytes gave, kept for its copies.
@@ -89,8 +89,16 @@ pub(super) fn analyze(
         Checked::NotApplicable(reason) => return finish(record, Status::Skipped, reason.clone()),
         Checked::Failed(reason) => return finish(record, Status::Failed, reason.clone()),
     };
+    // Exclusions per copy: a path condition depends on where this copy is.
+    let profile = &settings.profile.profile;
+    let (findings, excluded) = detect::document::apply_exclusions(
+        &profile.document.exclusions,
+        findings,
+        &entry.source_path,
+    );
     record.format = Some(scan.format);
     record.findings = findings.len();
+    record.document = Some(DocumentAccount { excluded });
     let incomplete = scan.problems.iter().any(|p| p.incomplete);
     record.status = if incomplete {
         Status::Failed
@@ -109,7 +117,7 @@ pub(super) fn analyze(
         times: entry.times,
         format: scan.format,
     };
-    let events = document_events(&settings.profile.profile, &context, findings);
+    let events = document_events(profile, &context, &findings);
     Outcome { record, events }
 }
 

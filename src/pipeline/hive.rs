@@ -6,8 +6,7 @@ use std::path::PathBuf;
 
 use super::{Outcome, Settings, finish};
 use crate::artifact::Status;
-use crate::detect::Event;
-use crate::detect::hive::{HiveContext, hive_events};
+use crate::detect::hive::{HiveContext, HiveRows, hive_events};
 use crate::detect::timeline::user_from_path;
 use crate::evidence::{self, Entry, EntryType};
 use crate::formats::FormatError;
@@ -53,10 +52,14 @@ pub(super) fn analyze(
         user: hive_user(&profile.user_profile_roots, &entry.source_path),
         dirty: false,
     };
-    let (state, facts, mut events) = match check_hive(bytes, &log_bytes, ctx, profile) {
+    let (state, facts, rows) = match check_hive(bytes, &log_bytes, ctx, profile) {
         Ok(result) => result,
         Err(err) => return finish(record, Status::Failed, err.to_string()),
     };
+    let HiveRows {
+        mut events,
+        excluded,
+    } = rows;
     if let Some(host) = &facts.computer_name {
         // The host's own hive names it; other artifacts of the evidence get it in the pipeline.
         for event in &mut events {
@@ -88,6 +91,7 @@ pub(super) fn analyze(
             .iter()
             .map(|p| (p.sid.clone(), p.path.clone()))
             .collect(),
+        excluded,
     });
     Outcome { record, events }
 }
@@ -167,22 +171,22 @@ fn host_sibling_logs(entry: &Entry) -> Vec<(String, evidence::EntryBytes)> {
 }
 
 /// The hive stage on its own: opens the hive in `bytes` (replaying `logs` when it is dirty),
-/// reads its Office and host keys and runs the hive checks of `profile`. This is what the
-/// benchmark measures.
+/// reads its Office and host keys and runs the hive checks of `profile` (rows, and the hits
+/// exclusions left out). This is what the benchmark measures.
 pub fn check_hive(
     bytes: &[u8],
     logs: &[&[u8]],
     mut ctx: HiveContext<'_>,
     profile: &Profile,
-) -> Result<(HiveState, HiveFacts, Vec<Event>), FormatError> {
+) -> Result<(HiveState, HiveFacts, HiveRows), FormatError> {
     let hive = RegistryHive::open(bytes, logs)?;
     let facts = office::read(&hive);
     ctx.dirty = matches!(
         hive.state,
         HiveState::DirtyUnreplayed | HiveState::Unvalidated { .. }
     );
-    let events = hive_events(profile, &ctx, &facts);
-    Ok((hive.state, facts, events))
+    let rows = hive_events(profile, &ctx, &facts);
+    Ok((hive.state, facts, rows))
 }
 
 /// The user a hive belongs to: the profile folder (`Users/alice/...`), or for an `NTUSER.DAT`

@@ -395,7 +395,7 @@ fn evidence_facts(labels: &[String], records: &[ArtifactRecord]) -> Vec<correlat
         {
             fact.system_names.push(name);
         }
-        for (id, hits) in record.excluded() {
+        for (id, hits) in record.excluded_by_id() {
             *fact.excluded.entry(id.to_owned()).or_default() += hits;
         }
     }
@@ -490,6 +490,7 @@ fn base_record(entry: &Entry, label: &str, kind: ArtifactKind) -> ArtifactRecord
         reason: None,
         findings: 0,
         eventlog: None,
+        document: None,
         hive: None,
         ntfs: None,
         carve: None,

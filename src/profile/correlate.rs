@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Severity;
+
 /// How rows join into incidents and what the report says about them.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -20,9 +22,9 @@ pub struct CorrelateRules {
     /// Rule ids whose findings are settings that enable DDE (or make Office update links
     /// without asking).
     pub enabling_setting_rules: Vec<String>,
-    /// Rule ids whose findings are an Office application (or the Equation Editor) starting a
-    /// process: the execution step of a chain.
-    pub execution_rules: Vec<String>,
+    /// An Office child's finding confirms DDE execution (and escalates) from this severity up;
+    /// below it (Excel starting any executable, CAR-2020-12-004) the incident is investigated.
+    pub escalate_execution_from: Severity,
     /// Mark of the Web zones that mean the internet (3) or an untrusted site (4).
     pub web_zones: Vec<u32>,
     /// Zones that mean the local machine, the intranet or a trusted site.

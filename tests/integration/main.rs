@@ -26,6 +26,8 @@ mod memory;
 mod mutation;
 mod objects;
 mod prefetch;
+mod report;
 mod report_html;
+mod scenarios;
 mod timeline;
 mod xml_formats;

@@ -282,6 +282,39 @@ pub(super) fn excluded_by<'a>(
                 || subject
                     .command_line
                     .is_some_and(|c| names::in_folder(&exclusion.command_line, c).is_some()))
-            && holds(&exclusion.target, subject.target)
+            && target_holds(exclusion, subject.target, subject.registry)
+    })
+}
+
+/// Whether the target condition of `exclusion` holds for `target` (a registry path when
+/// `registry`, else a module path); true when it sets none.
+fn target_holds(exclusion: &Exclusion, target: Option<&str>, registry: bool) -> bool {
+    exclusion.target.is_empty()
+        || target.is_some_and(|t| {
+            exclusion.target.iter().any(|fragment| {
+                if registry {
+                    names::matches_registry_fragment(t, fragment)
+                } else {
+                    names::matches_fragment(t, fragment)
+                }
+            })
+        })
+}
+
+/// The first exclusion that covers a finding of `rule_id` on a registry value read from a hive
+/// at `target` (`key\value`). A hive value has no process, so only exclusions whose sole
+/// condition is `target` apply.
+pub fn excluded_setting<'a>(
+    exclusions: &'a [Exclusion],
+    rule_id: &str,
+    target: &str,
+) -> Option<&'a Exclusion> {
+    exclusions.iter().find(|exclusion| {
+        (exclusion.rules.is_empty() || exclusion.rules.iter().any(|r| r == rule_id))
+            && exclusion.image.is_empty()
+            && exclusion.parent_image.is_empty()
+            && exclusion.command_line.is_empty()
+            && !exclusion.target.is_empty()
+            && target_holds(exclusion, Some(target), true)
     })
 }

@@ -59,6 +59,23 @@ pub fn matches_fragment(path: &str, fragment: &str) -> bool {
     }
 }
 
+/// Whether the registry path `path` matches `fragment`: a fragment that starts with `\` is a run
+/// of whole key (or value) names, found anywhere in the path (`\Excel\Security\X` matches
+/// `HKU\<SID>\Software\...\Excel\Security\X` and the hive path `Software\...\Excel\Security\X`,
+/// not `...\Security\XY`); any other fragment may occur anywhere. Case-insensitive.
+pub fn matches_registry_fragment(path: &str, fragment: &str) -> bool {
+    let fragment = fragment.to_ascii_lowercase();
+    // A leading `\` so that the first key name of a hive-relative path is whole too.
+    let path = format!("\\{}", path.to_ascii_lowercase());
+    if !fragment.starts_with('\\') || fragment.ends_with('\\') {
+        return path.contains(&fragment);
+    }
+    path.match_indices(&fragment).any(|(at, _)| {
+        path.get(at + fragment.len()..)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('\\'))
+    })
+}
+
 /// The first of `folders` (anchored at the volume root) that `path` lies in, if any.
 pub fn in_rooted_folder<'a>(folders: &'a [String], path: &str) -> Option<&'a str> {
     let rooted = volume_path(path);
@@ -105,6 +122,28 @@ mod tests {
             in_folder(&folders, r"C:\Users\a\appdata\x.exe"),
             Some(r"\AppData\")
         );
+        let fragment = r"\Excel\Security\DisableDDEServerLaunch";
+        for path in [
+            r"HKU\S-1-5-21-1\Software\Microsoft\Office\16.0\Excel\Security\DisableDDEServerLaunch",
+            r"Software\Microsoft\Office\16.0\excel\security\disableddeserverlaunch",
+            r"Excel\Security\DisableDDEServerLaunch",
+        ] {
+            assert!(matches_registry_fragment(path, fragment), "{path}");
+        }
+        for path in [
+            r"Software\Microsoft\Office\16.0\Excel\Security\DisableDDEServerLaunchX",
+            r"Software\Microsoft\Office\16.0\MyExcel\Security\DisableDDEServerLaunch",
+        ] {
+            assert!(!matches_registry_fragment(path, fragment), "{path}");
+        }
+        assert!(matches_registry_fragment(
+            r"HKU\S\Software\Contoso\X",
+            r"\Contoso\"
+        ));
+        assert!(matches_registry_fragment(
+            r"HKU\S\Software\Contoso\X",
+            "contoso"
+        ));
         assert_eq!(
             normalise_spaces("process   call\tcreate"),
             "process call create"

@@ -28,6 +28,8 @@ pub(super) struct Subject<'a> {
     pub parent_image: Option<&'a str>,
     pub command_line: Option<&'a str>,
     pub target: Option<&'a str>,
+    /// Whether `target` is a registry path (else a module path).
+    pub registry: bool,
 }
 
 impl<'a> Subject<'a> {
@@ -37,6 +39,7 @@ impl<'a> Subject<'a> {
             parent_image: None,
             command_line: None,
             target: None,
+            registry: false,
         };
         match event {
             TypedEvent::ProcessStart(s) => {
@@ -47,6 +50,7 @@ impl<'a> Subject<'a> {
             TypedEvent::Registry(c) => {
                 subject.image = c.image.as_deref();
                 subject.target = Some(&c.target);
+                subject.registry = true;
             }
             TypedEvent::Network(n) => subject.image = Some(&n.image),
             TypedEvent::ModuleLoad(m) => {

@@ -51,8 +51,9 @@ pub fn mru_item(opened: u64, path: &str) -> String {
     format!("[F00000000][T{opened:016X}][O00000000]*{path}")
 }
 
-/// Keys every profile has, with the profile's creation time as default.
-fn profile(file_name: &str, user: &str, created: u64) -> HiveBuilder {
+/// Keys every profile has, with the profile's creation time as default: a user hive named
+/// `file_name` (`\??\C:\Users\<user>\ntuser.dat`) to add the user's own keys to.
+pub fn profile(file_name: &str, user: &str, created: u64) -> HiveBuilder {
     HiveBuilder::new(file_name)
         .root_name(USER_ROOT)
         .default_time(created)

@@ -7,7 +7,7 @@
 //! demo folder (written by [`hive`]), the prefetch files of `testdata/prefetch/`
 //! (written by [`prefetch`]), an in-memory benchmark corpus, benchmark hives
 //! ([`hive_bench::bench_hives`]) and a streamed benchmark Sysmon log
-//! ([`evtx_bench::write_bench_log`]). The builder
+//! ([`evtx_bench::write_bench_log`]), and three host scenarios ([`scenarios`]). The builder
 //! modules ([`word`], [`excel`], [`rtf`], [`text`]) are public so tests can
 //! make one-off documents.
 
@@ -49,6 +49,8 @@ pub mod prefetch_xpress;
 pub mod props;
 pub mod prose;
 pub mod rtf;
+pub mod scenario_logs;
+pub mod scenarios;
 pub mod slides;
 pub mod text;
 pub mod word;
@@ -74,8 +76,8 @@ pub struct Fixture {
 
 /// Every fixture of `testdata/`: the documents of [`catalog::CATALOG`], the event
 /// logs of [`evtx_catalog::EVTX_CATALOG`], the hives of [`hive_catalog::HIVE_CATALOG`],
-/// then the prefetch files of [`prefetch_catalog::PREFETCH_CATALOG`], each in its fixed
-/// order.
+/// then the prefetch files of [`prefetch_catalog::PREFETCH_CATALOG`] and the host scenarios of
+/// [`scenarios::SCENARIO_CATALOG`], each in its fixed order.
 pub fn fixtures() -> Vec<Fixture> {
     let documents = catalog::CATALOG.iter().map(|e| (e.path, e.build));
     let logs = evtx_catalog::EVTX_CATALOG.iter().map(|e| (e.path, e.build));
@@ -83,10 +85,12 @@ pub fn fixtures() -> Vec<Fixture> {
     let prefetch = prefetch_catalog::PREFETCH_CATALOG
         .iter()
         .map(|e| (e.path, e.build));
+    let scenarios = scenarios::SCENARIO_CATALOG.iter().copied();
     documents
         .chain(logs)
         .chain(hives)
         .chain(prefetch)
+        .chain(scenarios)
         .map(|(path, build)| Fixture {
             path: path.to_owned(),
             bytes: build(),
@@ -120,7 +124,8 @@ pub fn fixture(path: &str) -> Option<Fixture> {
         .map(|e| e.build)
         .or_else(|| evtx_catalog::find(path).map(|e| e.build))
         .or_else(|| hive_catalog::find(path).map(|e| e.build))
-        .or_else(|| prefetch_catalog::find(path).map(|e| e.build))?;
+        .or_else(|| prefetch_catalog::find(path).map(|e| e.build))
+        .or_else(|| scenarios::find(path))?;
     Some(Fixture {
         path: path.to_owned(),
         bytes: build(),

@@ -152,6 +152,25 @@ const EXPECTED_PATHS: &[&str] = &[
     "prefetch/hostile/truncated.pf",
     "prefetch/hostile/bad-mam.pf",
     "sample-evidence/C/Windows/Prefetch/CMD.EXE-4A81B364.pf",
+    "scenarios/wks-sales-042/C/Windows/System32/config/SYSTEM",
+    "scenarios/wks-sales-042/C/Windows/System32/config/SOFTWARE",
+    "scenarios/wks-sales-042/C/Users/dave/NTUSER.DAT",
+    "scenarios/wks-sales-042/C/Users/dave/AppData/Local/Microsoft/Windows/INetCache/Content.Outlook/Q3ZK81PD/Remittance_May.docx",
+    "scenarios/wks-sales-042/C/Users/dave/Documents/Q1_Forecast.docx",
+    "scenarios/wks-sales-042/C/Windows/System32/winevt/Logs/Microsoft-Windows-Sysmon%4Operational.evtx",
+    "scenarios/wks-sales-042/C/Windows/System32/winevt/Logs/Security.evtx",
+    "scenarios/wks-sales-042.mem",
+    "scenarios/wks-fin-011/C/Windows/System32/config/SYSTEM",
+    "scenarios/wks-fin-011/C/Windows/System32/config/SOFTWARE",
+    "scenarios/wks-fin-011/C/Users/frank/NTUSER.DAT",
+    "scenarios/wks-fin-011/C/Users/frank/Documents/Ledger/GL_Balances.xlsx",
+    "scenarios/wks-fin-011/C/Windows/System32/winevt/Logs/Microsoft-Windows-Sysmon%4Operational.evtx",
+    "scenarios/erp-site.toml",
+    "scenarios/wks-hr-007/C/Windows/System32/config/SYSTEM",
+    "scenarios/wks-hr-007/C/Windows/System32/config/SOFTWARE",
+    "scenarios/wks-hr-007/C/Users/carol/NTUSER.DAT",
+    "scenarios/wks-hr-007/C/Users/carol/Documents/Archive/Vendor_Quote_2019.docx",
+    "scenarios/wks-hr-007/C/Windows/System32/winevt/Logs/Microsoft-Windows-Sysmon%4Operational.evtx",
 ];
 
 #[test]
@@ -172,6 +191,7 @@ fn fixture_count_and_paths() {
     assert_eq!(EVTX_CATALOG.len(), 25);
     assert_eq!(HIVE_CATALOG.len(), 12);
     assert_eq!(PREFETCH_CATALOG.len(), 9);
+    assert_eq!(ddesweep_testgen::scenarios::SCENARIO_CATALOG.len(), 19);
 }
 
 #[test]
@@ -266,7 +286,7 @@ fn zip_bomb_declares_over_300_mb() {
 fn write_fixtures_writes_every_file() {
     let root = std::env::temp_dir().join(format!("ddesweep-testgen-{}", std::process::id()));
     let count = ddesweep_testgen::write_fixtures(&root, all()).unwrap();
-    assert_eq!(count, 124);
+    assert_eq!(count, 143);
     for f in all() {
         assert_eq!(
             std::fs::read(root.join(&f.path)).unwrap(),
