@@ -107,7 +107,8 @@ fn wks_sales_042_phishing_from_outlook() {
                 &json!("ddesweep:eventlog:registry_change"),
                 &json!("2024-05-06T08:57:10.000000+00:00"),
                 &json!("DWORD (0x00000002)"),
-                &json!("wks-sales-042.corp.example"),
+                // One host name for the log's FQDN and the SYSTEM hive.
+                &json!("WKS-SALES-042"),
             ),
         ]
     );
