@@ -742,3 +742,43 @@ fn review_ec_alias_is_not_decoded() {
         vec!["http://198.51.100.9/x.ps1"]
     );
 }
+
+/// Cost probe (run with `--ignored --nocapture`): `n` Office processes with one flagged child
+/// each, among `filler` unrelated rows. processes.rs:446-484 scans every host row per tree (and
+/// again per fixed-point round), verdict.rs:429 and chains.rs:230 scan every chain per row.
+#[test]
+#[ignore]
+fn review_cost_probe() {
+    for (n, filler) in [(500usize, 20_000usize), (1_000, 40_000), (2_000, 80_000)] {
+        let mut events = Vec::new();
+        for k in 0..n {
+            let pid = 10_000 + k as u64;
+            events.push(start(k as i64 * 60, SECURITY, Some("ddesweep.eventlog.office_child"), r"C:\Windows\System32\cmd.exe", pid + 100_000, (WORD, pid), None));
+        }
+        for k in 0..filler {
+            events.push(start(k as i64, SECURITY, None, r"C:\Windows\System32\svchost.exe", 900_000 + k as u64, (r"C:\Windows\services.exe", 700), None));
+        }
+        let began = std::time::Instant::now();
+        let (_, report) = analyse_rows(events);
+        eprintln!("{n} trees, {filler} rows: {:?} ({} incidents)", began.elapsed(), report.summary.incidents);
+    }
+}
+
+/// Cost probe for documents (run with `--ignored --nocapture`): `n` DDE documents and `n`
+/// MRU traces. documents.rs:198 (`matching` re-normalises every path of every document for
+/// every trace), containment.rs:92 (`files.iter().any` per path).
+#[test]
+#[ignore]
+fn review_cost_probe_documents() {
+    for n in [1_000usize, 2_000, 4_000] {
+        let mut events = Vec::new();
+        for k in 0..n {
+            events.push(doc_with(&format!("C/Users/dave/Downloads/d{k}.docx"), &format!("{:02x}", k % 256)));
+            events.last_mut().unwrap().fields.sha256 = Some(format!("{k:064x}"));
+            events.push(row(k as i64, "ddesweep:registry:office_mru", Severity::Info, "C/Users/dave/NTUSER.DAT", EventFields { document: Some(format!(r"C:\Users\dave\Downloads\d{k}.docx")), ..EventFields::default() }));
+        }
+        let began = std::time::Instant::now();
+        let (_, report) = analyse_rows(events);
+        eprintln!("{n} documents: {:?} ({} incidents)", began.elapsed(), report.summary.incidents);
+    }
+}
