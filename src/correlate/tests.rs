@@ -753,14 +753,34 @@ fn review_cost_probe() {
         let mut events = Vec::new();
         for k in 0..n {
             let pid = 10_000 + k as u64;
-            events.push(start(k as i64 * 60, SECURITY, Some("ddesweep.eventlog.office_child"), r"C:\Windows\System32\cmd.exe", pid + 100_000, (WORD, pid), None));
+            events.push(start(
+                k as i64 * 60,
+                SECURITY,
+                Some("ddesweep.eventlog.office_child"),
+                r"C:\Windows\System32\cmd.exe",
+                pid + 100_000,
+                (WORD, pid),
+                None,
+            ));
         }
         for k in 0..filler {
-            events.push(start(k as i64, SECURITY, None, r"C:\Windows\System32\svchost.exe", 900_000 + k as u64, (r"C:\Windows\services.exe", 700), None));
+            events.push(start(
+                k as i64,
+                SECURITY,
+                None,
+                r"C:\Windows\System32\svchost.exe",
+                900_000 + k as u64,
+                (r"C:\Windows\services.exe", 700),
+                None,
+            ));
         }
         let began = std::time::Instant::now();
         let (_, report) = analyse_rows(events);
-        eprintln!("{n} trees, {filler} rows: {:?} ({} incidents)", began.elapsed(), report.summary.incidents);
+        eprintln!(
+            "{n} trees, {filler} rows: {:?} ({} incidents)",
+            began.elapsed(),
+            report.summary.incidents
+        );
     }
 }
 
@@ -773,12 +793,103 @@ fn review_cost_probe_documents() {
     for n in [1_000usize, 2_000, 4_000] {
         let mut events = Vec::new();
         for k in 0..n {
-            events.push(doc_with(&format!("C/Users/dave/Downloads/d{k}.docx"), &format!("{:02x}", k % 256)));
+            events.push(doc_with(
+                &format!("C/Users/dave/Downloads/d{k}.docx"),
+                &format!("{:02x}", k % 256),
+            ));
             events.last_mut().unwrap().fields.sha256 = Some(format!("{k:064x}"));
-            events.push(row(k as i64, "ddesweep:registry:office_mru", Severity::Info, "C/Users/dave/NTUSER.DAT", EventFields { document: Some(format!(r"C:\Users\dave\Downloads\d{k}.docx")), ..EventFields::default() }));
+            events.push(row(
+                k as i64,
+                "ddesweep:registry:office_mru",
+                Severity::Info,
+                "C/Users/dave/NTUSER.DAT",
+                EventFields {
+                    document: Some(format!(r"C:\Users\dave\Downloads\d{k}.docx")),
+                    ..EventFields::default()
+                },
+            ));
         }
         let began = std::time::Instant::now();
         let (_, report) = analyse_rows(events);
-        eprintln!("{n} documents: {:?} ({} incidents)", began.elapsed(), report.summary.incidents);
+        eprintln!(
+            "{n} documents: {:?} ({} incidents)",
+            began.elapsed(),
+            report.summary.incidents
+        );
     }
+}
+
+/// chains.rs:108-138: when the Office process's own start names a document that is not a DDE
+/// document, the identity is known, yet the time-window fallback files its child under a DDE
+/// document opened by another application (no check of the Office image either).
+#[test]
+fn review_time_window_overrides_a_known_non_dde_identity() {
+    let mut mru = row(
+        -60,
+        "ddesweep:registry:office_mru",
+        Severity::Info,
+        "C/Users/dave/NTUSER.DAT",
+        EventFields {
+            document: Some(r"C:\Users\dave\Downloads\Prices.xlsx".to_owned()),
+            ..EventFields::default()
+        },
+    );
+    mru.fields.computer_name = None;
+    let mut word_open = office_open(
+        0,
+        SYSMON,
+        4000,
+        Some("{W}"),
+        r"C:\Users\dave\Documents\Minutes.docx",
+    );
+    word_open.fields.image = Some(WORD.to_owned());
+    let events = vec![
+        doc_with("C/Users/dave/Downloads/Prices.xlsx", "aa"),
+        mru,
+        word_open,
+        start(
+            10,
+            SYSMON,
+            Some("ddesweep.eventlog.office_child"),
+            r"C:\Windows\System32\cmd.exe",
+            5000,
+            (WORD, 4000),
+            Some(("{C}", "{W}")),
+        ),
+    ];
+    let (events, _) = analyse_rows(events);
+    assert_ne!(
+        incident_of(&events, r"C:\Windows\System32\cmd.exe"),
+        incident_of_doc(&events, "C/Users/dave/Downloads/Prices.xlsx"),
+        "Word's child (Word opened Minutes.docx) filed under Excel's Prices.xlsx"
+    );
+}
+
+/// playbook.rs:316-344: one process seen by Sysmon 1 and Security 4688 counts twice in the
+/// per-day activity (the office_children list dedupes it, the baseline does not).
+#[test]
+fn review_per_day_counts_one_process_twice() {
+    let (_, report) = analyse_rows(vec![
+        start(
+            4,
+            SYSMON,
+            Some("ddesweep.eventlog.office_child"),
+            r"C:\Windows\System32\cmd.exe",
+            5120,
+            (WORD, 4412),
+            Some(("{C}", "{W}")),
+        ),
+        start(
+            4,
+            SECURITY,
+            Some("ddesweep.eventlog.office_child"),
+            r"C:\Windows\System32\cmd.exe",
+            5120,
+            (WORD, 4412),
+            None,
+        ),
+    ]);
+    let host = &report.hosts[0];
+    assert_eq!(host.playbook.office_children.len(), 1);
+    assert_eq!(host.playbook.activity_per_day[0].processes, 1);
 }
