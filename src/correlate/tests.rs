@@ -893,3 +893,57 @@ fn review_per_day_counts_one_process_twice() {
     assert_eq!(host.playbook.office_children.len(), 1);
     assert_eq!(host.playbook.activity_per_day[0].processes, 1);
 }
+
+/// containment.rs:38-42 + iocs.rs:211-215: the Mark of the Web's referrer (Outlook on the web)
+/// becomes a domain to block: the checklist says to block the company's own mail service
+/// (`office365.com`, `sharepoint.com`, `outlook.com` are not in `ioc_ignore_domains`).
+#[test]
+fn review_block_list_includes_the_mail_service_from_motw() {
+    let path = "C/Users/dave/Downloads/Remit.docx";
+    let mut motw = row(
+        -3500,
+        "ddesweep:file:mark_of_the_web",
+        Severity::Info,
+        path,
+        EventFields {
+            zone_id: Some(3),
+            host_url: Some("https://attachments.office.net/owa/dave@corp.example/service.svc/s/GetFileAttachment?id=x".to_owned()),
+            referrer_url: Some("https://outlook.office365.com/".to_owned()),
+            ..EventFields::default()
+        },
+    );
+    motw.fields.computer_name = None;
+    let mut doc = document(path);
+    doc.fields.zone_id = Some(3);
+    doc.fields.referrer_url = Some("https://outlook.office365.com/".to_owned());
+    let (_, report) = analyse_rows(vec![doc, motw]);
+    let block = &report.hosts[0].containment.block;
+    assert!(
+        !block.iter().any(|b| b.contains("office365.com")),
+        "{block:#?}"
+    );
+}
+
+/// chains.rs:256-299: a 5-character document name is a needle (`n.len() >= 5` with a dot), so
+/// any carved string holding it inside a longer name joins the incident (and gets `escalate`).
+#[test]
+fn review_short_document_names_join_unrelated_memory_strings() {
+    let mut carved = row(
+        100,
+        "ddesweep:memory:string",
+        Severity::Info,
+        "mem.raw",
+        EventFields {
+            carved_text: Some(r"C:\Users\dave\Desktop\quarterly data.xlsx".to_owned()),
+            ..EventFields::default()
+        },
+    );
+    carved.tags.push("carved".to_owned());
+    let mut doc = document("C/Users/dave/Downloads/a.xls");
+    doc.fields.zone_id = Some(3);
+    let (events, _) = analyse_rows(vec![doc, carved]);
+    let memory = events
+        .iter()
+        .find(|e| e.data_type == "ddesweep:memory:string");
+    assert_eq!(memory.and_then(|e| e.incident.as_deref()), None);
+}
