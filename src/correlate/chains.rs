@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::documents::{self, Document};
 use super::model::Stage;
 use super::processes::{self, Tree};
-use super::rows::{account_name, base_name};
+use super::rows::{account_name, base_name, group_users};
 use crate::detect::Event;
 use crate::profile::{Confidence, CorrelateRules};
 
@@ -23,6 +23,9 @@ pub enum Join {
     None,
     /// The document was opened by the same user shortly before.
     TimeWindow,
+    /// The Office process's start or command line names a document of that file name, but
+    /// several documents have it, or only the name matches.
+    NameOnly,
     /// The Office process's command line names the document.
     CommandLine,
     /// The Office process's own start row names the document.
@@ -75,21 +78,13 @@ impl Chain {
         }
     }
 
-    /// Users of its rows, as written (`CORP\dave`), one per account name.
+    /// Users of its rows, one per account (see [`group_users`]).
     pub fn users(&self, events: &[Event]) -> Vec<String> {
-        let mut by_account: BTreeMap<String, String> = BTreeMap::new();
-        for &i in self.rows.keys() {
-            if let Some(user) = events.get(i).and_then(|e| e.user.as_deref()) {
-                let entry = by_account
-                    .entry(account_name(user))
-                    .or_insert_with(|| user.to_owned());
-                // Prefer the qualified form.
-                if user.contains('\\') && !entry.contains('\\') {
-                    *entry = user.to_owned();
-                }
-            }
-        }
-        by_account.into_values().collect()
+        group_users(
+            self.rows
+                .keys()
+                .filter_map(|&i| events.get(i)?.user.as_deref()),
+        )
     }
 }
 
@@ -98,28 +93,41 @@ fn document_of_tree(
     tree: &Tree,
     events: &[Event],
     docs: &[Document],
+    index: &documents::NameIndex,
     rules: &CorrelateRules,
 ) -> (Option<usize>, Join) {
+    // The Office process's own start names the document: a unique path match is its identity,
+    // a file-name match only a likely one.
+    let mut by_name: Option<usize> = None;
     for &open in &tree.office_opens {
-        let named = events.get(open).and_then(|e| e.fields.document.as_deref());
-        if let Some(&d) = named
-            .map(|n| documents::matching(docs, n))
-            .as_deref()
-            .and_then(<[usize]>::first)
-        {
-            return (Some(d), Join::Identity);
+        let Some(named) = events.get(open).and_then(|e| e.fields.document.as_deref()) else {
+            continue;
+        };
+        match documents::matching(docs, index, named) {
+            (2, found) if found.len() == 1 => return (found.first().copied(), Join::Identity),
+            (_, found) => by_name = by_name.or(found.first().copied()),
         }
     }
+    if let Some(d) = by_name {
+        return (Some(d), Join::NameOnly);
+    }
+    // Its command line names the document as a whole file name.
     for line in tree.office_command_lines(events) {
-        let lower = line.to_ascii_lowercase();
-        if let Some(d) = docs
+        let named: Vec<usize> = docs
             .iter()
-            .position(|d| d.names.iter().any(|n| lower.contains(n.as_str())))
-        {
-            return (Some(d), Join::CommandLine);
+            .enumerate()
+            .filter(|(_, d)| d.names.iter().any(|n| documents::names_file(line, n)))
+            .map(|(d, _)| d)
+            .collect();
+        match named.as_slice() {
+            [only] => return (Some(*only), Join::CommandLine),
+            [first, ..] => return (Some(*first), Join::NameOnly),
+            [] => {}
         }
     }
-    // The latest opening by the same user within the window before the first child.
+    // The latest opening by the same user within the window before the first child, of a
+    // document of the same application.
+    let app = rules.application_of_image(&tree.office_image);
     let started = tree.started(events);
     let window =
         i64::try_from(rules.open_window_seconds.saturating_mul(1_000_000)).unwrap_or(i64::MAX);
@@ -130,8 +138,24 @@ fn document_of_tree(
         .collect();
     let mut best: Option<(i64, usize)> = None;
     for (d, doc) in docs.iter().enumerate() {
+        let same_app = doc.paths.iter().any(|p| {
+            let doc_app = rules.application_of_document(p);
+            app.is_none() || doc_app.is_none() || doc_app == app
+        });
+        if !same_app {
+            continue;
+        }
         for &o in &doc.opened {
             let Some(open) = events.get(o) else { continue };
+            // An opening by another application's process is not this one's.
+            let open_app = open
+                .fields
+                .image
+                .as_deref()
+                .and_then(|i| rules.application_of_image(i));
+            if open_app.is_some() && app.is_some() && open_app != app {
+                continue;
+            }
             let t = open.timestamp.unix_micros();
             let same_user = match open.user.as_deref() {
                 Some(u) => users.is_empty() || users.contains(&account_name(u)),
@@ -187,8 +211,10 @@ pub fn build(
 ) -> (Vec<Chain>, Vec<usize>) {
     let mut chains = Vec::new();
     let mut docs_in_trees = BTreeSet::new();
-    for tree in processes::trees(events, host_rows, rules, root_rules) {
-        let (document, join) = document_of_tree(&tree, events, docs, rules);
+    let index = processes::Index::new(events, host_rows, rules);
+    let names = documents::name_index(docs);
+    for tree in processes::trees(&index, host_rows, rules, root_rules) {
+        let (document, join) = document_of_tree(&tree, events, docs, &names, rules);
         let mut rows = tree.rows.clone();
         for &o in &tree.office_opens {
             rows.entry(o).or_insert(Stage::Opened);
@@ -224,8 +250,14 @@ pub fn build(
     (chains, unexplained)
 }
 
-/// Joins each DDE-enabling setting to the first chain that began within the look-back after
-/// it (same user where both are known); returns the settings no chain explains.
+/// What a chain offers to explain a setting: its anchor (µs), its users' account names and its
+/// Office application.
+type Offer = (i64, BTreeSet<String>, Option<usize>);
+
+/// Joins each DDE-enabling setting to the first chain that ran something of the setting's
+/// application within the look-back after it (same user where both are known); returns the
+/// settings no chain explains. A chain that only opened a document, or ran nothing, explains
+/// nothing: the change stays unexplained (and escalates).
 fn attach_settings(
     chains: &mut [Chain],
     events: &[Event],
@@ -234,6 +266,20 @@ fn attach_settings(
 ) -> Vec<usize> {
     let lookback = i64::try_from(rules.setting_lookback_hours.saturating_mul(3_600_000_000))
         .unwrap_or(i64::MAX);
+    // What each chain offers: its anchor, its users and its application, when it ran something.
+    let offers: Vec<Option<Offer>> = chains
+        .iter()
+        .map(|c| {
+            let tree = c.tree.as_ref()?;
+            let users = c.users(events).iter().map(|u| account_name(u)).collect();
+            Some((
+                c.anchor?,
+                users,
+                rules.application_of_image(&tree.office_image),
+            ))
+        })
+        .collect();
+    let in_chains: BTreeSet<usize> = chains.iter().flat_map(|c| c.rows.keys().copied()).collect();
     let mut unexplained = Vec::new();
     for &i in host_rows {
         let Some(event) = events.get(i) else { continue };
@@ -242,21 +288,33 @@ fn attach_settings(
                 .rule_id
                 .as_deref()
                 .is_some_and(|r| rules.enabling_setting_rules.iter().any(|x| x == r));
-        if !enabling || chains.iter().any(|c| c.rows.contains_key(&i)) {
+        if !enabling || in_chains.contains(&i) {
+            continue;
+        }
+        if event.timestamp_desc == crate::detect::timeline::desc::NOT_A_TIME {
+            unexplained.push(i);
             continue;
         }
         let t = event.timestamp.unix_micros();
         let user = event.user.as_deref().map(account_name);
-        let target = chains
+        let app = event
+            .fields
+            .registry_key
+            .as_deref()
+            .and_then(|k| rules.application_of_setting(k));
+        let target = offers
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.anchor.is_some_and(|a| a >= t && a - t <= lookback))
-            .filter(|(_, c)| {
-                let users: Vec<String> = c.users(events).iter().map(|u| account_name(u)).collect();
-                user.as_ref()
-                    .is_none_or(|u| users.is_empty() || users.contains(u))
+            .filter_map(|(n, offer)| Some((n, offer.as_ref()?)))
+            .filter(|(_, (anchor, users, chain_app))| {
+                *anchor >= t
+                    && *anchor - t <= lookback
+                    && user
+                        .as_ref()
+                        .is_none_or(|u| users.is_empty() || users.contains(u))
+                    && (app.is_none() || chain_app.is_none() || app == *chain_app)
             })
-            .min_by_key(|(_, c)| c.anchor)
+            .min_by_key(|(_, (anchor, _, _))| *anchor)
             .map(|(n, _)| n);
         match target.and_then(|n| chains.get_mut(n)) {
             Some(chain) => {
@@ -268,46 +326,64 @@ fn attach_settings(
     unexplained
 }
 
-/// Shortest needle a carved string is matched with (shorter ones match by chance).
+/// Shortest command line or URL a carved string is matched with (shorter ones match by chance).
 const MIN_NEEDLE: usize = 12;
 
-/// Joins strings carved from memory to the chains whose document names, URLs or command
-/// lines they hold.
+/// Joins strings carved from memory to the chains whose document names (as whole file names),
+/// URLs or command lines they hold. One automaton over every chain's needles, so the cost is
+/// the carved text's length, not carved rows times chains.
 fn attach_memory(chains: &mut [Chain], events: &[Event], host_rows: &[usize], docs: &[Document]) {
-    let needles: Vec<BTreeSet<String>> = chains
-        .iter()
-        .map(|chain| {
-            let mut set = BTreeSet::new();
-            if let Some(doc) = chain.document.and_then(|d| docs.get(d)) {
-                set.extend(doc.names.iter().cloned());
-                set.extend(doc.commands.iter().flat_map(|c| super::iocs::urls_in(c)));
+    // (needle, is a file name, chain)
+    let mut needles: Vec<(String, bool, usize)> = Vec::new();
+    for (n, chain) in chains.iter().enumerate() {
+        let mut add = |text: String, name: bool| {
+            if name || text.len() >= MIN_NEEDLE {
+                needles.push((text.to_ascii_lowercase(), name, n));
             }
-            for &i in chain.rows.keys() {
-                let Some(e) = events.get(i) else { continue };
-                if e.data_type == "ddesweep:eventlog:process_start"
-                    && let Some(command) = &e.fields.command
-                {
-                    set.insert(command.to_ascii_lowercase());
-                    set.extend(super::iocs::urls_in(command));
-                }
+        };
+        if let Some(doc) = chain.document.and_then(|d| docs.get(d)) {
+            doc.names.iter().for_each(|name| add(name.clone(), true));
+            doc.commands
+                .iter()
+                .flat_map(|c| super::iocs::urls_in(c))
+                .for_each(|url| add(url, false));
+        }
+        for &i in chain.rows.keys() {
+            let Some(e) = events.get(i) else { continue };
+            if e.data_type == "ddesweep:eventlog:process_start"
+                && let Some(command) = &e.fields.command
+            {
+                add(command.clone(), false);
+                super::iocs::urls_in(command)
+                    .into_iter()
+                    .for_each(|url| add(url, false));
             }
-            set.into_iter()
-                .map(|n| n.to_ascii_lowercase())
-                .filter(|n| n.len() >= MIN_NEEDLE || n.contains('.'))
-                .collect()
-        })
-        .collect();
+        }
+    }
+    if needles.is_empty() {
+        return;
+    }
+    let Ok(automaton) = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(needles.iter().map(|(text, _, _)| text.as_bytes()))
+    else {
+        return;
+    };
     for &i in host_rows {
-        let Some(event) = events.get(i) else { continue };
-        let Some(text) = event.fields.carved_text.as_deref() else {
+        let Some(text) = events.get(i).and_then(|e| e.fields.carved_text.as_deref()) else {
             continue;
         };
-        let text = text.to_ascii_lowercase();
-        for (chain, needles) in chains.iter_mut().zip(&needles) {
-            if needles
-                .iter()
-                .any(|n| n.len() >= 5 && text.contains(n.as_str()))
-            {
+        let mut joined: BTreeSet<usize> = BTreeSet::new();
+        for found in automaton.find_overlapping_iter(text) {
+            let Some((needle, is_name, chain)) = needles.get(found.pattern().as_usize()) else {
+                continue;
+            };
+            if !*is_name || documents::names_file(text, needle) {
+                joined.insert(*chain);
+            }
+        }
+        for chain in joined {
+            if let Some(chain) = chains.get_mut(chain) {
                 chain.rows.entry(i).or_insert(Stage::Memory);
             }
         }

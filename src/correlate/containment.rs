@@ -11,7 +11,7 @@ use super::model::{
     SettingToRevert, Stage, Verdict,
 };
 use super::playbook::process_entries;
-use super::rows::{account_name, base_name};
+use super::rows::{account_of, base_name, group_users};
 use crate::profile::CorrelateRules;
 
 /// The checklist.
@@ -35,9 +35,17 @@ pub fn checklist(
         accounts: accounts(facts),
         settings_to_revert: settings(facts, rules),
         persistence: persistence(facts, rules, escalate),
+        // Only what escalated incidents reached or carried: a dormant document's URL is for
+        // investigation, not for the firewall.
         block: iocs
             .iter()
             .filter(|i| matches!(i.kind, IocKind::Url | IocKind::Domain | IocKind::Ip))
+            .filter(|i| {
+                facts
+                    .incidents
+                    .iter()
+                    .any(|incident| incident.escalate && i.incidents.contains(&incident.id))
+            })
             .map(|i| i.value.clone())
             .collect(),
     }
@@ -86,10 +94,11 @@ fn processes(facts: &HostView<'_>, rules: &CorrelateRules) -> Vec<ProcessEntry> 
 /// The DDE documents (every copy) and the files the chains wrote.
 fn files(facts: &HostView<'_>) -> Vec<FileToQuarantine> {
     let mut files: Vec<FileToQuarantine> = Vec::new();
+    let mut listed: BTreeSet<String> = BTreeSet::new();
     for (chain, incident) in facts.chains.iter().zip(facts.incidents) {
         if let Some(doc) = chain.document.and_then(|d| facts.docs.get(d)) {
             for path in &doc.paths {
-                if files.iter().any(|f| &f.path == path) {
+                if !listed.insert(path.clone()) {
                     continue;
                 }
                 let rows = doc
@@ -101,7 +110,8 @@ fn files(facts: &HostView<'_>) -> Vec<FileToQuarantine> {
                     .collect::<BTreeSet<_>>();
                 files.push(FileToQuarantine {
                     path: path.clone(),
-                    sha256: Some(doc.sha256.clone()).filter(|s| s.len() == 64),
+                    sha256: Some(doc.sha256.clone())
+                        .filter(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())),
                     why: format!("DDE document ({})", incident.id),
                     rows: rows.into_iter().collect(),
                 });
@@ -124,7 +134,7 @@ fn files(facts: &HostView<'_>) -> Vec<FileToQuarantine> {
             let Some(target) = e.fields.target_file.as_deref() else {
                 continue;
             };
-            if *stage != Stage::Activity || files.iter().any(|f| f.path == target) {
+            if *stage != Stage::Activity || !listed.insert(target.to_owned()) {
                 continue;
             }
             files.push(FileToQuarantine {
@@ -144,38 +154,42 @@ fn files(facts: &HostView<'_>) -> Vec<FileToQuarantine> {
 
 /// The users of the chains, with their SIDs where a row gives one.
 fn accounts(facts: &HostView<'_>) -> Vec<Account> {
-    let mut by_account: BTreeMap<String, Account> = BTreeMap::new();
+    // One grouping over the whole host, so that an account is the same in every incident.
+    let groups = group_users(
+        facts
+            .chains
+            .iter()
+            .flat_map(|c| c.rows.keys())
+            .filter_map(|&i| facts.events.get(i)?.user.as_deref()),
+    );
+    let mut by_account: BTreeMap<&str, Account> = BTreeMap::new();
     for (chain, incident) in facts.chains.iter().zip(facts.incidents) {
-        for user in chain.users(facts.events) {
-            let key = account_name(&user);
-            let sid = chain
-                .rows
-                .keys()
-                .filter_map(|&i| facts.events.get(i))
-                .filter(|e| e.user.as_deref().map(account_name).as_deref() == Some(key.as_str()))
-                .find_map(|e| e.fields.user_sid.clone());
-            let what = if chain.executed() {
-                "ran the chain of"
-            } else {
-                "holds or opened the DDE document of"
+        let what = if chain.executed() {
+            "ran the chain of"
+        } else {
+            "holds or opened the DDE document of"
+        };
+        for &i in chain.rows.keys() {
+            let Some(event) = facts.events.get(i) else {
+                continue;
             };
-            let account = by_account.entry(key).or_insert_with(|| Account {
-                user: user.clone(),
+            let Some(account) = event.user.as_deref().and_then(|u| account_of(u, &groups)) else {
+                continue;
+            };
+            let entry = by_account.entry(account).or_insert_with(|| Account {
+                user: account.to_owned(),
                 sid: None,
                 why: String::new(),
             });
-            if account.sid.is_none() {
-                account.sid = sid;
-            }
-            if user.contains('\\') && !account.user.contains('\\') {
-                account.user = user.clone();
+            if entry.sid.is_none() {
+                entry.sid.clone_from(&event.fields.user_sid);
             }
             let line = format!("{what} {}", incident.id);
-            if !account.why.contains(&line) {
-                if !account.why.is_empty() {
-                    account.why.push_str("; ");
+            if !entry.why.contains(&line) {
+                if !entry.why.is_empty() {
+                    entry.why.push_str("; ");
                 }
-                account.why.push_str(&line);
+                entry.why.push_str(&line);
             }
         }
     }
@@ -184,6 +198,7 @@ fn accounts(facts: &HostView<'_>) -> Vec<Account> {
 
 /// Every DDE-enabling setting of the host, explained or not.
 fn settings(facts: &HostView<'_>, rules: &CorrelateRules) -> Vec<SettingToRevert> {
+    let unexplained: BTreeSet<usize> = facts.unexplained.iter().copied().collect();
     facts
         .rows
         .iter()
@@ -198,7 +213,7 @@ fn settings(facts: &HostView<'_>, rules: &CorrelateRules) -> Vec<SettingToRevert
             key: e.fields.registry_key.clone().unwrap_or_default(),
             value: e.fields.value.clone().unwrap_or_default(),
             set_at: e.timestamp.to_rfc3339(),
-            explained: !facts.unexplained.contains(&i),
+            explained: !unexplained.contains(&i),
             row_id: e.row_id.clone(),
         })
         .collect()

@@ -107,16 +107,58 @@ fn match_score(document: &Document, named: &str) -> u8 {
     }
 }
 
-/// The documents that a trace naming `named` joins: the best-matching ones.
-pub fn matching(documents: &[Document], named: &str) -> Vec<usize> {
-    let scores: Vec<u8> = documents.iter().map(|d| match_score(d, named)).collect();
-    let best = scores.iter().copied().max().unwrap_or(0);
-    if best == 0 {
-        return Vec::new();
+/// The documents by file name (lower-case): a trace can only join documents of its name.
+pub type NameIndex = BTreeMap<String, Vec<usize>>;
+
+/// Indexes `documents` by file name.
+pub fn name_index(documents: &[Document]) -> NameIndex {
+    let mut index = NameIndex::new();
+    for (d, doc) in documents.iter().enumerate() {
+        for name in &doc.names {
+            index.entry(name.clone()).or_default().push(d);
+        }
     }
-    (0..documents.len())
-        .filter(|&i| scores.get(i) == Some(&best))
-        .collect()
+    index
+}
+
+/// The documents that a trace naming `named` joins: the best-matching ones, with the score
+/// (2: a path ends with the other, 1: only the file names agree; 0 and none: no match).
+pub fn matching(documents: &[Document], index: &NameIndex, named: &str) -> (u8, Vec<usize>) {
+    let candidates = index.get(&base_name(named)).map_or(&[][..], Vec::as_slice);
+    let scored: Vec<(u8, usize)> = candidates
+        .iter()
+        .filter_map(|&d| Some((match_score(documents.get(d)?, named), d)))
+        .collect();
+    let best = scored.iter().map(|(s, _)| *s).max().unwrap_or(0);
+    if best == 0 {
+        return (0, Vec::new());
+    }
+    (
+        best,
+        scored
+            .into_iter()
+            .filter(|(s, _)| *s == best)
+            .map(|(_, d)| d)
+            .collect(),
+    )
+}
+
+/// Whether `text` names the file `name` (lower-case) as a whole: preceded by a path separator,
+/// quote, space or the start, and not followed by a letter, digit or dot (`report.doc` is not
+/// named by `report.docx`).
+pub fn names_file(text: &str, name: &str) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    let lower = text.to_ascii_lowercase();
+    lower.match_indices(name).any(|(at, _)| {
+        let before = lower.get(..at).and_then(|b| b.chars().next_back());
+        let after = lower.get(at + name.len()..).and_then(|a| a.chars().next());
+        let starts =
+            before.is_none_or(|c| matches!(c, '\\' | '/' | '"' | '\'' | ' ' | '\t' | '>' | '('));
+        let ends = after.is_none_or(|c| !(c.is_alphanumeric() || c == '.' || c == '_' || c == '-'));
+        starts && ends
+    })
 }
 
 /// Whether a row is a DDE document finding (encrypted documents are not: nothing was read).
@@ -153,7 +195,8 @@ pub fn collect(events: &[Event], host_rows: &[usize]) -> Vec<Document> {
             .as_deref()
             .is_some_and(|p| p.starts_with("attachment "));
         doc.email |= in_message || event.tags.iter().any(|t| t == EMAIL_ATTACHMENT_TAG);
-        if event.fields.zone_id.is_some() {
+        // Copies may disagree: the riskiest zone (3 internet, 4 restricted) and its URLs stand.
+        if event.fields.zone_id > doc.zone_id {
             doc.zone_id = event.fields.zone_id;
             doc.host_url.clone_from(&event.fields.host_url);
             doc.referrer_url.clone_from(&event.fields.referrer_url);
@@ -171,10 +214,16 @@ pub fn collect(events: &[Event], host_rows: &[usize]) -> Vec<Document> {
             })
         })
         .collect();
+    let index = name_index(&documents);
     let mut joins: Vec<(usize, usize, Trace)> = Vec::new();
     for &i in host_rows {
         let Some(event) = events.get(i) else { continue };
         if event.data_type.starts_with("ddesweep:file:") {
+            // A file's last access time says when something last read it (the acquisition, a
+            // scanner, this very scan on a live folder), not what the incident did.
+            if event.timestamp_desc == crate::detect::timeline::desc::ACCESS {
+                continue;
+            }
             if let Some(&d) = location.get(&(event.evidence.as_str(), event.source_path.as_str())) {
                 let stage = if event.data_type == "ddesweep:file:mark_of_the_web" {
                     Stage::Delivery
@@ -195,7 +244,7 @@ pub fn collect(events: &[Event], host_rows: &[usize]) -> Vec<Document> {
         let Some(named) = event.fields.document.as_deref() else {
             continue;
         };
-        for d in matching(&documents, named) {
+        for d in matching(&documents, &index, named).1 {
             joins.push((d, i, trace));
         }
     }
@@ -252,5 +301,16 @@ mod tests {
         assert_eq!(match_score(&doc, r"C:\Users\dave\AppData\Local\x.docx"), 2);
         assert_eq!(match_score(&doc, "%USERPROFILE%/Downloads/x.docx"), 1);
         assert_eq!(match_score(&doc, r"C:\y.docx"), 0);
+    }
+
+    #[test]
+    fn file_names_are_named_whole() {
+        assert!(names_file(
+            r#""C:\x\WINWORD.EXE" /n "C:\Users\Report.docx""#,
+            "report.docx"
+        ));
+        assert!(!names_file(r#"/n "C:\Users\report.docx""#, "report.doc"));
+        assert!(!names_file(r"C:\Users\myreport.docx", "report.docx"));
+        assert!(names_file("report.docx", "report.docx"));
     }
 }

@@ -37,8 +37,8 @@ pub struct Host {
     pub rows: Vec<usize>,
     /// Exclusion hits of the evidence items whose default host it is.
     pub excluded: BTreeMap<String, usize>,
-    /// What its incident ids start with: its name, or `UNATTRIBUTED-<evidence file name>`
-    /// (letters, digits, `-` and `_` only: ids are typed into search boxes).
+    /// What its incident ids start with: its name, or `UNATTRIBUTED-E<n>` for the n-th evidence
+    /// item (letters, digits, `.`, `-` and `_` only: ids are typed into search boxes).
     pub id_prefix: String,
 }
 
@@ -84,7 +84,10 @@ pub fn group(events: &mut [Event], facts: &[EvidenceFacts]) -> Vec<Host> {
             .filter(|n| !n.trim().is_empty())
             .map(|name| {
                 let key = short_key(name);
-                display.insert(key.clone(), name.trim().to_owned());
+                // The first spelling on the command line's order stands.
+                display
+                    .entry(key.clone())
+                    .or_insert_with(|| name.trim().to_owned());
                 names
                     .entry(key.clone())
                     .or_default()
@@ -103,6 +106,30 @@ pub fn group(events: &mut [Event], facts: &[EvidenceFacts]) -> Vec<Host> {
         display.entry(key.clone()).or_insert_with(|| key.clone());
     }
 
+    let position: BTreeMap<&str, usize> = facts
+        .iter()
+        .enumerate()
+        .map(|(n, f)| (f.label.as_str(), n + 1))
+        .collect();
+    let unattributed = |evidence: &str| format!("unattributed ({evidence})");
+    let new_host = |key: &str, evidence: &str| {
+        let name = display.get(key).cloned().unwrap_or_else(|| key.to_owned());
+        let id_prefix = if key.starts_with("unattributed (") {
+            // The evidence item's place on the command line: file names repeat across cases.
+            format!(
+                "UNATTRIBUTED-E{}",
+                position.get(evidence).copied().unwrap_or(0)
+            )
+        } else {
+            id_safe(&name)
+        };
+        Host {
+            name,
+            id_prefix,
+            names: names.get(key).cloned().unwrap_or_default(),
+            ..Host::default()
+        }
+    };
     let mut hosts: BTreeMap<String, Host> = BTreeMap::new();
     for (index, event) in events.iter_mut().enumerate() {
         let key = match event
@@ -114,51 +141,50 @@ pub fn group(events: &mut [Event], facts: &[EvidenceFacts]) -> Vec<Host> {
             Some(computer) => short_key(computer),
             None => match default_of.get(event.evidence.as_str()) {
                 Some(key) => key.clone(),
-                None => format!("unattributed ({})", event.evidence),
+                None => unattributed(&event.evidence),
             },
         };
-        let name = display.get(&key).cloned().unwrap_or_else(|| key.clone());
-        let host = hosts.entry(key.clone()).or_insert_with(|| Host {
-            name: name.clone(),
-            id_prefix: if key.starts_with("unattributed (") {
-                let file = event
-                    .evidence
-                    .rsplit(['/', '\\'])
-                    .find(|p| !p.is_empty())
-                    .unwrap_or("");
-                let clean: String = file
-                    .chars()
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                            c
-                        } else {
-                            '_'
-                        }
-                    })
-                    .collect();
-                format!("UNATTRIBUTED-{clean}")
-            } else {
-                name.clone()
-            },
-            names: names.get(&key).cloned().unwrap_or_default(),
-            ..Host::default()
-        });
+        let host = hosts
+            .entry(key.clone())
+            .or_insert_with(|| new_host(&key, &event.evidence));
         host.evidence.insert(event.evidence.clone());
         host.rows.push(index);
-        event.host = (!key.starts_with("unattributed (")).then_some(name);
+        event.host = (!key.starts_with("unattributed (")).then(|| host.name.clone());
     }
+    // Every evidence item has a host section, also one that gave no row ("no evidence").
     for fact in facts {
-        let Some(key) = default_of.get(fact.label.as_str()) else {
-            continue;
-        };
-        if let Some(host) = hosts.get_mut(key) {
+        let key = default_of
+            .get(fact.label.as_str())
+            .cloned()
+            .unwrap_or_else(|| unattributed(&fact.label));
+        let has_rows = hosts.values().any(|h| h.evidence.contains(&fact.label));
+        if !has_rows || default_of.contains_key(fact.label.as_str()) {
+            let host = hosts
+                .entry(key.clone())
+                .or_insert_with(|| new_host(&key, &fact.label));
             host.evidence.insert(fact.label.clone());
+        }
+        if let Some(host) = hosts.get_mut(&key) {
             for (id, hits) in &fact.excluded {
                 *host.excluded.entry(id.clone()).or_default() += hits;
             }
         }
     }
     hosts.into_values().collect()
+}
+
+/// `name` with only letters, digits, `.`, `_` and `-` (others become `_`): incident ids are
+/// typed into search boxes and joined with commas in the timeline.
+fn id_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -233,8 +233,20 @@ pub fn write_up(
         .document
         .and_then(|d| docs.get(d))
         .map(|d| origin(d, events, rules));
+    let mut bulky = 0usize;
+    let mut omitted = 0usize;
     let rows: Vec<IncidentRow> = ordered(chain, events)
         .into_iter()
+        .filter(|(_, stage)| {
+            if matches!(stage, Stage::Descendant | Stage::Activity | Stage::Memory) {
+                bulky += 1;
+                if bulky > rules.max_incident_rows {
+                    omitted += 1;
+                    return false;
+                }
+            }
+            true
+        })
         .filter_map(|(i, stage)| {
             let e = events.get(i)?;
             Some(IncidentRow {
@@ -268,5 +280,6 @@ pub fn write_up(
         users: chain.users(events),
         document: doc,
         rows,
+        rows_omitted: omitted,
     }
 }

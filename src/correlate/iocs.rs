@@ -40,10 +40,10 @@ pub fn encoded_powershell(command: &str) -> Option<String> {
     let mut words = command.split_whitespace();
     while let Some(word) = words.next() {
         let flag = word.trim_start_matches(['-', '/']).to_ascii_lowercase();
+        // PowerShell takes any prefix of -EncodedCommand from `-e` on, and the alias `-ec`.
         let is_flag = word.starts_with(['-', '/'])
-            && !flag.is_empty()
-            && "encodedcommand".starts_with(&flag)
-            && flag.starts_with('e');
+            && flag.starts_with('e')
+            && ("encodedcommand".starts_with(&flag) || flag == "ec");
         if !is_flag {
             continue;
         }
@@ -109,6 +109,7 @@ struct Draft {
     incidents: BTreeSet<String>,
     first_seen: Option<i64>,
     rows: BTreeSet<String>,
+    occurrences: usize,
 }
 
 /// Where an indicator was seen.
@@ -130,12 +131,20 @@ impl Collector {
         if value.is_empty() {
             return;
         }
-        if kind == IocKind::Domain
-            && rules.ioc_ignore_domains.iter().any(|d| {
+        let ignored = |domain: &str| {
+            rules.ioc_ignore_domains.iter().any(|d| {
                 let d = d.to_ascii_lowercase();
-                value == d || value.ends_with(&format!(".{d}"))
+                domain == d || domain.ends_with(&format!(".{d}"))
             })
-        {
+        };
+        let domain = match kind {
+            IocKind::Domain => Some(value.clone()),
+            IocKind::Url => url_host(&value)
+                .filter(|(k, _)| *k == IocKind::Domain)
+                .map(|(_, d)| d),
+            _ => None,
+        };
+        if domain.is_some_and(|d| ignored(&d)) {
             return;
         }
         let draft = self.found.entry((kind, value)).or_default();
@@ -144,7 +153,9 @@ impl Collector {
         }
         draft.hosts.insert(seen.host.to_owned());
         draft.incidents.insert(seen.incident.to_owned());
-        draft.rows.insert(seen.event.row_id.clone());
+        if draft.rows.insert(seen.event.row_id.clone()) {
+            draft.occurrences += 1;
+        }
         let t = seen.event.timestamp.unix_micros();
         draft.first_seen = Some(draft.first_seen.map_or(t, |f| f.min(t)));
     }
@@ -300,6 +311,7 @@ impl Collector {
             ours.hosts.extend(theirs.hosts);
             ours.incidents.extend(theirs.incidents);
             ours.rows.extend(theirs.rows);
+            ours.occurrences = ours.rows.len();
             ours.first_seen = match (ours.first_seen, theirs.first_seen) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -308,7 +320,7 @@ impl Collector {
     }
 
     /// The indicators so far, by kind and value.
-    pub fn snapshot(&self) -> Vec<Ioc> {
+    pub fn snapshot(&self, max_rows: usize) -> Vec<Ioc> {
         self.found
             .iter()
             .map(|((kind, value), draft)| Ioc {
@@ -318,14 +330,15 @@ impl Collector {
                 hosts: draft.hosts.iter().cloned().collect(),
                 incidents: draft.incidents.iter().cloned().collect(),
                 first_seen: super::rfc3339(draft.first_seen.unwrap_or(0)),
-                rows: draft.rows.iter().cloned().collect(),
+                rows: draft.rows.iter().take(max_rows).cloned().collect(),
+                occurrences: draft.occurrences,
             })
             .collect()
     }
 
     /// The indicators, by kind and value.
-    pub fn finish(self) -> Vec<Ioc> {
-        self.snapshot()
+    pub fn finish(self, max_rows: usize) -> Vec<Ioc> {
+        self.snapshot(max_rows)
     }
 }
 

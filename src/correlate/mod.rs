@@ -93,7 +93,7 @@ pub fn analyse(events: &mut [Event], facts: &[EvidenceFacts], profile: &LoadedPr
         }
     }
     reports.sort_by(|a, b| b.verdict.cmp(&a.verdict).then_with(|| a.host.cmp(&b.host)));
-    let iocs = collector.finish();
+    let iocs = collector.finish(profile.profile.correlate.max_incident_rows);
     let count = |v: Verdict| reports.iter().filter(|h| h.verdict == v).count();
     Report {
         schema: model::SCHEMA,
@@ -165,7 +165,12 @@ fn analyse_host(
     };
     let (verdict, reasons) = verdict::reasons(&view, &host.excluded);
     let playbook = playbook::answer(&view);
-    let containment = containment::checklist(&view, verdict, &reasons, &host_iocs.snapshot());
+    let containment = containment::checklist(
+        &view,
+        verdict,
+        &reasons,
+        &host_iocs.snapshot(rules.max_incident_rows),
+    );
     let findings = host
         .rows
         .iter()

@@ -159,8 +159,12 @@ pub struct Incident {
     pub document: Option<DocumentOrigin>,
     /// What happened, in order, one sentence per step.
     pub narrative: Vec<String>,
-    /// The joined rows, in time order.
+    /// The joined rows, in time order: every row of delivery, document, opening, execution and
+    /// settings, and the first of the descendants, activity and memory rows up to the profile's
+    /// `max_incident_rows` (the timeline has them all: search `incident:"ID"`).
     pub rows: Vec<IncidentRow>,
+    /// Rows of the incident not listed in `rows`.
+    pub rows_omitted: usize,
 }
 
 /// The step of the chain a row stands for.
@@ -444,6 +448,8 @@ pub struct Ioc {
     pub incidents: Vec<String>,
     /// First time seen (RFC 3339).
     pub first_seen: String,
-    /// Supporting rows.
+    /// Supporting rows (the first `max_incident_rows`).
     pub rows: Vec<String>,
+    /// How many rows support it in all.
+    pub occurrences: usize,
 }

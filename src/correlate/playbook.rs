@@ -26,7 +26,7 @@ pub fn answer(view: &HostView<'_>) -> Playbook {
         rules,
         ..
     } = *view;
-    let activity_per_day = per_day(events, host_rows);
+    let activity_per_day = per_day(events, host_rows, rules);
     Playbook {
         document_origins: docs.iter().map(|d| origin(d, events, rules)).collect(),
         baseline: baseline_sentence(&activity_per_day),
@@ -41,16 +41,67 @@ fn day(event: &Event) -> String {
     event.timestamp.to_rfc3339().chars().take(10).collect()
 }
 
-/// DDE-related findings per day, with each day compared to the median of the earlier active
-/// days.
-fn per_day(events: &[Event], host_rows: &[usize]) -> Vec<DayActivity> {
+/// What makes two finding rows one event for counting: one process seen by Sysmon and by
+/// Security, one setting seen in its hive and in the log, a record carved again from memory.
+fn event_key(e: &Event, window: i64) -> (String, String, i64) {
+    let t = e.timestamp.unix_micros();
+    match e.data_type {
+        "ddesweep:eventlog:process_start" => (
+            base_name(e.fields.image.as_deref().unwrap_or("")),
+            e.fields
+                .process_id
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            t / window.max(1),
+        ),
+        "ddesweep:eventlog:registry_change" | "ddesweep:registry:office_setting" => {
+            let key = e
+                .fields
+                .registry_key
+                .as_deref()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            // From the Office version on, hive paths and log paths agree.
+            let tail = key
+                .find("\\office\\")
+                .map_or(key.as_str(), |at| &key[at..])
+                .to_owned();
+            ("setting".to_owned(), tail, t / 1_000_000)
+        }
+        // The same record of the same computer's log (read from disk, carved from memory).
+        t_ if t_.starts_with("ddesweep:eventlog:") && e.fields.record_number.is_some() => (
+            t_.to_owned(),
+            format!(
+                "{}#{}",
+                e.fields.computer_name.as_deref().unwrap_or(""),
+                e.fields.record_number.unwrap_or_default()
+            ),
+            t,
+        ),
+        _ => (e.row_id.clone(), String::new(), t),
+    }
+}
+
+/// DDE-related findings per day (one per event), and whether each day stands above the host's
+/// baseline: the median of the earlier days the evidence covers (any row of the host, findings
+/// or not, says a day is covered; days without findings count as zero). A day with no earlier
+/// covered day has no baseline and is not "above" it.
+fn per_day(events: &[Event], host_rows: &[usize], rules: &CorrelateRules) -> Vec<DayActivity> {
+    let window =
+        i64::try_from(rules.same_process_seconds.saturating_mul(1_000_000)).unwrap_or(i64::MAX);
     let mut days: BTreeMap<String, DayActivity> = BTreeMap::new();
+    let mut covered: BTreeSet<String> = BTreeSet::new();
+    let mut counted: BTreeSet<(String, String, i64)> = BTreeSet::new();
     for &i in host_rows {
         let Some(e) = events.get(i) else { continue };
-        if !e.is_finding() || e.timestamp_desc == desc::NOT_A_TIME {
+        if e.timestamp_desc == desc::NOT_A_TIME {
             continue;
         }
         let date = day(e);
+        covered.insert(date.clone());
+        if !e.is_finding() || !counted.insert(event_key(e, window)) {
+            continue;
+        }
         let entry = days.entry(date.clone()).or_insert_with(|| DayActivity {
             date,
             documents: 0,
@@ -72,14 +123,14 @@ fn per_day(events: &[Event], host_rows: &[usize]) -> Vec<DayActivity> {
         }
         entry.total += 1;
     }
-    let mut earlier: Vec<usize> = Vec::new();
     let mut out: Vec<DayActivity> = days.into_values().collect();
+    let totals: BTreeMap<String, usize> = out.iter().map(|d| (d.date.clone(), d.total)).collect();
     for day in &mut out {
-        day.above_baseline = match median(&earlier) {
-            Some(baseline) => day.total as f64 > baseline,
-            None => day.total > 0,
-        };
-        earlier.push(day.total);
+        let earlier: Vec<usize> = covered
+            .range(..day.date.clone())
+            .map(|d| totals.get(d).copied().unwrap_or(0))
+            .collect();
+        day.above_baseline = median(&earlier).is_some_and(|baseline| day.total as f64 > baseline);
     }
     out
 }
@@ -104,7 +155,14 @@ fn baseline_sentence(days: &[DayActivity]) -> String {
     let above: Vec<String> = days
         .iter()
         .filter(|d| d.above_baseline)
-        .map(|d| format!("{} ({} findings)", d.date, d.total))
+        .map(|d| {
+            format!(
+                "{} ({} finding{})",
+                d.date,
+                d.total,
+                if d.total == 1 { "" } else { "s" }
+            )
+        })
         .collect();
     let span = if first.date == last.date {
         format!("on {}", first.date)
@@ -118,11 +176,11 @@ fn baseline_sentence(days: &[DayActivity]) -> String {
     };
     if above.is_empty() {
         format!(
-            "DDE-related findings {span}; no day stands above the median of the days before it."
+            "DDE-related findings {span}; no day stands above the median of the earlier days the evidence covers (or no earlier day is covered)."
         )
     } else {
         format!(
-            "DDE-related findings {span}; above the host's baseline (the median of the earlier active days, none before the first): {}.",
+            "DDE-related findings {span}; above the host's baseline (the median of the earlier days the evidence covers, days without findings counting zero): {}.",
             above.join(", ")
         )
     }
@@ -156,6 +214,7 @@ pub fn process_entries(
         let image = f.image.clone().unwrap_or_default();
         let same = entries.iter().position(|(et, entry)| {
             (et - t).abs() <= window
+                && f.process_id.is_some()
                 && entry.process_id == f.process_id
                 && base_name(&entry.image) == base_name(&image)
         });

@@ -79,6 +79,56 @@ pub fn account_name(user: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// The accounts among user names as rows write them (`CORP\dave` from event logs, `dave` from a
+/// profile folder): a bare name joins the one qualified name with that account name; two
+/// qualified names of one account name (`CORP\admin`, `WKS-1\admin`) stay two accounts, and a
+/// bare name that could be either stays on its own. Sorted, one spelling each.
+pub fn group_users<'a>(users: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut qualified: BTreeMap<String, String> = BTreeMap::new();
+    let mut bare: BTreeMap<String, String> = BTreeMap::new();
+    for user in users {
+        let target = if user.contains('\\') {
+            &mut qualified
+        } else {
+            &mut bare
+        };
+        target
+            .entry(user.to_ascii_lowercase())
+            .or_insert_with(|| user.to_owned());
+    }
+    let mut accounts: Vec<String> = qualified.values().cloned().collect();
+    for (lower, user) in bare {
+        let matches = qualified
+            .keys()
+            .filter(|q| account_name(q) == lower)
+            .count();
+        if matches != 1 {
+            accounts.push(user);
+        }
+    }
+    accounts.sort_by_key(|a| a.to_ascii_lowercase());
+    accounts
+}
+
+/// The account of `groups` (from [`group_users`]) that `user` belongs to.
+pub fn account_of<'a>(user: &str, groups: &'a [String]) -> Option<&'a str> {
+    groups
+        .iter()
+        .find(|g| g.eq_ignore_ascii_case(user))
+        .or_else(|| {
+            (!user.contains('\\'))
+                .then(|| {
+                    let mut found = groups.iter().filter(|g| {
+                        g.contains('\\') && account_name(g) == user.to_ascii_lowercase()
+                    });
+                    let first = found.next();
+                    found.next().is_none().then_some(first).flatten()
+                })
+                .flatten()
+        })
+        .map(String::as_str)
+}
+
 /// Whether the row is one of the profile's findings (not context).
 pub fn is_finding(event: &Event) -> bool {
     event.is_finding()
@@ -138,5 +188,16 @@ mod tests {
         assert_eq!(base_name("C/Users/dave/a.DOCX"), "a.docx");
         assert_eq!(account_name(r"CORP\Dave"), "dave");
         assert_eq!(account_name("dave"), "dave");
+    }
+
+    #[test]
+    fn bare_names_join_their_one_qualified_account() {
+        assert_eq!(group_users([r"CORP\dave", "dave"]), [r"CORP\dave"]);
+        assert_eq!(
+            group_users([r"CORP\admin", r"WKS-1\admin", "admin"]),
+            [r"admin", r"CORP\admin", r"WKS-1\admin"]
+        );
+        let groups = group_users([r"CORP\dave", "dave"]);
+        assert_eq!(account_of("Dave", &groups), Some(r"CORP\dave"));
     }
 }

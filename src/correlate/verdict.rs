@@ -54,9 +54,15 @@ pub fn reasons(view: &HostView<'_>, excluded: &BTreeMap<String, usize>) -> (Verd
         let execution = chain.confirming_execution(events, rules);
         if !execution.is_empty() {
             let first = execution.first().and_then(|&i| events.get(i));
+            // Without a DDE document the same process tree may come from a macro: say so.
+            let what = if doc.is_some() {
+                "DDE execution confirmed"
+            } else {
+                "Office started a flagged process (DDE or macro: no DDE document identified)"
+            };
             reasons.push(Reason {
                 text: format!(
-                    "DDE execution confirmed ({}): {}",
+                    "{what} ({}): {}",
                     incident.id,
                     first.map_or("", |e| e.message.as_str())
                 ),
@@ -98,24 +104,32 @@ pub fn reasons(view: &HostView<'_>, excluded: &BTreeMap<String, usize>) -> (Verd
     }
     for &i in unexplained {
         let Some(e) = events.get(i) else { continue };
-        reasons.push(Reason {
-            text: format!(
-                "DDE-enabling setting changed with nothing to explain it (no incident within the look-back after it): {} ({})",
+        let text = if e.timestamp_desc == crate::detect::timeline::desc::NOT_A_TIME {
+            format!(
+                "DDE-enabling setting in place, time of the change unknown, nothing to explain it: {}",
+                e.message
+            )
+        } else {
+            format!(
+                "DDE-enabling setting changed with nothing to explain it (no incident that ran something within the look-back after it): {} ({})",
                 e.message,
                 short_time(e.timestamp.unix_micros())
-            ),
+            )
+        };
+        reasons.push(Reason {
+            text,
             verdict: Verdict::Escalate,
             rows: vec![e.row_id.clone()],
         });
     }
     // Findings in no incident, by rule.
+    let in_chains: std::collections::BTreeSet<usize> =
+        chains.iter().flat_map(|c| c.rows.keys().copied()).collect();
+    let unexplained_set: std::collections::BTreeSet<usize> = unexplained.iter().copied().collect();
     let mut loose: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for &i in host_rows {
         let Some(e) = events.get(i) else { continue };
-        if e.is_finding()
-            && !unexplained.contains(&i)
-            && !chains.iter().any(|c| c.rows.contains_key(&i))
-        {
+        if e.is_finding() && !unexplained_set.contains(&i) && !in_chains.contains(&i) {
             let rule = e
                 .rule_title
                 .clone()

@@ -15,7 +15,7 @@ mod memory;
 
 use std::path::Path;
 
-pub use correlate::{CorrelateRules, PersistenceLocation};
+pub use correlate::{CorrelateRules, OfficeApplication, PersistenceLocation};
 pub use document::{DocumentExclusion, DocumentRules, FieldRule, ObjectRule};
 pub use eventlog::{
     EventLogRules, Exclusion, OfficeAlertRule, ProcessKnowledge, ProcessRules, RegistrySetting,

@@ -300,8 +300,9 @@ fn phishing_host_playbook_iocs_and_containment() {
         .find(|d| d["date"] == "2024-05-06")
         .unwrap();
     assert_eq!(day["above_baseline"], true);
-    assert_eq!(day["processes"], 7);
-    assert_eq!(day["registry"], 3);
+    // One per event: Sysmon, Security and memory copies of a process or record count once.
+    assert_eq!(day["processes"], 3);
+    assert_eq!(day["registry"], 2);
 
     let iocs: Vec<(&str, &str)> = report["iocs"]
         .as_array()

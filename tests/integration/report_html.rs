@@ -156,6 +156,7 @@ pub fn report() -> Report {
             "PowerShell connected to 198.51.100.7.".to_owned(),
         ],
         rows,
+        rows_omitted: 0,
     };
     let old = T0 - 730 * 86_400 * SECOND;
     let second = Incident {
@@ -192,6 +193,7 @@ pub fn report() -> Report {
                 "EXCEL.EXE started calc.exe",
             ),
         ],
+        rows_omitted: 0,
     };
     let host = HostReport {
         host: "WS01".to_owned(),
@@ -268,6 +270,7 @@ pub fn report() -> Report {
                 incidents: vec!["WS01-1".to_owned()],
                 first_seen: rfc3339(T0 + 41 * SECOND),
                 rows: vec!["a2".to_owned(), "a5".to_owned()],
+                occurrences: 1,
             },
             Ioc {
                 kind: IocKind::Ip,
@@ -277,6 +280,7 @@ pub fn report() -> Report {
                 incidents: vec!["WS01-1".to_owned()],
                 first_seen: rfc3339(T0 + 160 * SECOND),
                 rows: vec!["a7".to_owned()],
+                occurrences: 1,
             },
         ],
     }

@@ -31,7 +31,12 @@ pub fn html(text: &str) -> Cow<'_, str> {
 /// Markdown prose from evidence: every character Markdown (CommonMark and GitHub's tables) gives
 /// a meaning to is backslash-escaped, so the text renders as written; line breaks become
 /// spaces, so a value stays on its line, list item or table row.
+///
+/// Addresses in prose are defanged (`hxxp://`, `hxxps://`, `fxp://`, `www[.]`), as threat
+/// reports write them: GitHub and GitLab turn bare URLs into links, and a reader must not be one
+/// click from the attacker's server. Verbatim values (code spans, [`md_code`]) keep them as found.
 pub fn md_text(text: &str) -> String {
+    let text = defang(text);
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
@@ -41,6 +46,39 @@ pub fn md_text(text: &str) -> String {
             }
             '\r' | '\n' => out.push(' '),
             _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` with the schemes and `www.` that autolinkers follow made inert (ASCII
+/// case-insensitive; the rest of the text is kept).
+fn defang(text: &str) -> String {
+    const FANGS: &[(&str, &str)] = &[
+        ("http://", "hxxp://"),
+        ("https://", "hxxps://"),
+        ("ftp://", "fxp://"),
+        ("www.", "www[.]"),
+    ];
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut at = 0;
+    while at < text.len() {
+        let hit = FANGS
+            .iter()
+            .find(|(fang, _)| lower.get(at..).is_some_and(|rest| rest.starts_with(fang)));
+        match hit {
+            Some((fang, safe)) => {
+                out.push_str(safe);
+                at += fang.len();
+            }
+            None => {
+                let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else {
+                    break;
+                };
+                out.push(c);
+                at += c.len_utf8();
+            }
         }
     }
     out

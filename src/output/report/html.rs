@@ -325,7 +325,16 @@ fn incident_section(incident: &Incident, page: &mut String) -> fmt::Result {
             code(&row.row_id),
         )?;
     }
-    writeln!(page, "</table></article>")
+    writeln!(page, "</table>")?;
+    if incident.rows_omitted > 0 {
+        writeln!(
+            page,
+            "<p>{} more rows of this incident are in the timeline ({}).</p>",
+            incident.rows_omitted,
+            code(&format!("incident:\"{}\"", incident.id))
+        )?;
+    }
+    writeln!(page, "</article>")
 }
 
 #[cfg(test)]

@@ -218,6 +218,13 @@ fn incident_section(incident: &Incident, md: &mut String) -> fmt::Result {
             md_cell_code(&row.row_id),
         )?;
     }
+    if incident.rows_omitted > 0 {
+        writeln!(
+            md,
+            "\n{} more rows of this incident are in the timeline (`incident:\"{}\"`).",
+            incident.rows_omitted, incident.id
+        )?;
+    }
     writeln!(md)
 }
 

