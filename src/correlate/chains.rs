@@ -94,6 +94,7 @@ fn document_of_tree(
     events: &[Event],
     docs: &[Document],
     index: &documents::NameIndex,
+    openings: &[Opening],
     rules: &CorrelateRules,
 ) -> (Option<usize>, Join) {
     // The Office process's own start names the document: a unique path match is its identity,
@@ -113,12 +114,24 @@ fn document_of_tree(
     }
     // Its command line names the document as a whole file name.
     for line in tree.office_command_lines(events) {
-        let named: Vec<usize> = docs
-            .iter()
+        // The file names of the command line's arguments (quoted ones may hold spaces), looked
+        // up by name: a whole file name, never a part of a longer one.
+        let mut named: Vec<usize> = line
+            .split('"')
             .enumerate()
-            .filter(|(_, d)| d.names.iter().any(|n| documents::names_file(line, n)))
-            .map(|(d, _)| d)
+            .flat_map(|(n, part)| {
+                if n % 2 == 1 {
+                    vec![part]
+                } else {
+                    part.split_whitespace().collect()
+                }
+            })
+            .filter_map(|argument| index.get(&base_name(argument)))
+            .flatten()
+            .copied()
             .collect();
+        named.sort_unstable();
+        named.dedup();
         match named.as_slice() {
             [only] => return (Some(*only), Join::CommandLine),
             [first, ..] => return (Some(*first), Join::NameOnly),
@@ -136,44 +149,61 @@ fn document_of_tree(
         .iter()
         .filter_map(|&i| events.get(i)?.user.as_deref().map(account_name))
         .collect();
-    let mut best: Option<(i64, usize)> = None;
-    for (d, doc) in docs.iter().enumerate() {
-        let same_app = doc.paths.iter().any(|p| {
-            let doc_app = rules.application_of_document(p);
-            app.is_none() || doc_app.is_none() || doc_app == app
-        });
-        if !same_app {
-            continue;
-        }
-        for &o in &doc.opened {
-            let Some(open) = events.get(o) else { continue };
-            // An opening by another application's process is not this one's.
-            let open_app = open
-                .fields
-                .image
-                .as_deref()
-                .and_then(|i| rules.application_of_image(i));
-            if open_app.is_some() && app.is_some() && open_app != app {
-                continue;
-            }
-            let t = open.timestamp.unix_micros();
-            let same_user = match open.user.as_deref() {
-                Some(u) => users.is_empty() || users.contains(&account_name(u)),
-                None => true,
-            };
-            if t <= started
-                && started - t <= window
-                && same_user
-                && best.is_none_or(|(bt, _)| t > bt)
-            {
-                best = Some((t, d));
-            }
-        }
-    }
+    let from = openings.partition_point(|o| o.time < started.saturating_sub(window));
+    let to = openings.partition_point(|o| o.time <= started);
+    let best = openings.get(from..to).and_then(|candidates| {
+        candidates.iter().rev().find(|o| {
+            let same_user = o
+                .user
+                .as_ref()
+                .is_none_or(|u| users.is_empty() || users.contains(u));
+            let same_app = |other: Option<usize>| app.is_none() || other.is_none() || other == app;
+            same_user && same_app(o.document_app) && same_app(o.process_app)
+        })
+    });
     match best {
-        Some((_, d)) => (Some(d), Join::TimeWindow),
+        Some(o) => (Some(o.document), Join::TimeWindow),
         None => (None, Join::None),
     }
+}
+
+/// An opening of a DDE document, for the time-window join.
+struct Opening {
+    time: i64,
+    document: usize,
+    /// The application of the document (by extension).
+    document_app: Option<usize>,
+    /// The application of the process that opened it, when the row names one.
+    process_app: Option<usize>,
+    /// The account that opened it.
+    user: Option<String>,
+}
+
+/// Every opening of the host's DDE documents, by time.
+fn openings(events: &[Event], docs: &[Document], rules: &CorrelateRules) -> Vec<Opening> {
+    let mut all = Vec::new();
+    for (d, doc) in docs.iter().enumerate() {
+        let document_app = doc
+            .paths
+            .iter()
+            .find_map(|p| rules.application_of_document(p));
+        for &o in &doc.opened {
+            let Some(open) = events.get(o) else { continue };
+            all.push(Opening {
+                time: open.timestamp.unix_micros(),
+                document: d,
+                document_app,
+                process_app: open
+                    .fields
+                    .image
+                    .as_deref()
+                    .and_then(|i| rules.application_of_image(i)),
+                user: open.user.as_deref().map(account_name),
+            });
+        }
+    }
+    all.sort_by_key(|o| (o.time, o.document));
+    all
 }
 
 /// Adds a document's rows to a chain.
@@ -213,8 +243,9 @@ pub fn build(
     let mut docs_in_trees = BTreeSet::new();
     let index = processes::Index::new(events, host_rows, rules);
     let names = documents::name_index(docs);
+    let opened = openings(events, docs, rules);
     for tree in processes::trees(&index, host_rows, rules, root_rules) {
-        let (document, join) = document_of_tree(&tree, events, docs, &names, rules);
+        let (document, join) = document_of_tree(&tree, events, docs, &names, &opened, rules);
         let mut rows = tree.rows.clone();
         for &o in &tree.office_opens {
             rows.entry(o).or_insert(Stage::Opened);

@@ -22,6 +22,12 @@ pub fn checklist(
     iocs: &[Ioc],
 ) -> Containment {
     let rules = facts.rules;
+    let escalated: BTreeSet<&str> = facts
+        .incidents
+        .iter()
+        .filter(|i| i.escalate)
+        .map(|i| i.id.as_str())
+        .collect();
     let escalate = verdict == Verdict::Escalate;
     Containment {
         isolate_host: escalate.then(|| {
@@ -40,12 +46,7 @@ pub fn checklist(
         block: iocs
             .iter()
             .filter(|i| matches!(i.kind, IocKind::Url | IocKind::Domain | IocKind::Ip))
-            .filter(|i| {
-                facts
-                    .incidents
-                    .iter()
-                    .any(|incident| incident.escalate && i.incidents.contains(&incident.id))
-            })
+            .filter(|i| i.incidents.iter().any(|id| escalated.contains(id.as_str())))
             .map(|i| i.value.clone())
             .collect(),
     }
@@ -162,13 +163,16 @@ fn accounts(facts: &HostView<'_>) -> Vec<Account> {
             .flat_map(|c| c.rows.keys())
             .filter_map(|&i| facts.events.get(i)?.user.as_deref()),
     );
-    let mut by_account: BTreeMap<&str, Account> = BTreeMap::new();
+    // Per account: its SID, and what it did in which incidents (in incident order).
+    let mut by_account: BTreeMap<&str, (Option<String>, Vec<String>)> = BTreeMap::new();
     for (chain, incident) in facts.chains.iter().zip(facts.incidents) {
         let what = if chain.executed() {
             "ran the chain of"
         } else {
             "holds or opened the DDE document of"
         };
+        let line = format!("{what} {}", incident.id);
+        let mut seen_here: BTreeSet<&str> = BTreeSet::new();
         for &i in chain.rows.keys() {
             let Some(event) = facts.events.get(i) else {
                 continue;
@@ -176,24 +180,23 @@ fn accounts(facts: &HostView<'_>) -> Vec<Account> {
             let Some(account) = event.user.as_deref().and_then(|u| account_of(u, &groups)) else {
                 continue;
             };
-            let entry = by_account.entry(account).or_insert_with(|| Account {
-                user: account.to_owned(),
-                sid: None,
-                why: String::new(),
-            });
-            if entry.sid.is_none() {
-                entry.sid.clone_from(&event.fields.user_sid);
+            let (sid, why) = by_account.entry(account).or_default();
+            if sid.is_none() {
+                sid.clone_from(&event.fields.user_sid);
             }
-            let line = format!("{what} {}", incident.id);
-            if !entry.why.contains(&line) {
-                if !entry.why.is_empty() {
-                    entry.why.push_str("; ");
-                }
-                entry.why.push_str(&line);
+            if seen_here.insert(account) {
+                why.push(line.clone());
             }
         }
     }
-    by_account.into_values().collect()
+    by_account
+        .into_iter()
+        .map(|(user, (sid, why))| Account {
+            user: user.to_owned(),
+            sid,
+            why: why.join("; "),
+        })
+        .collect()
 }
 
 /// Every DDE-enabling setting of the host, explained or not.

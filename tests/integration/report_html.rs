@@ -409,3 +409,43 @@ fn decode_rgb(path: &Path) -> (u32, u32, Vec<[u8; 3]>) {
         .collect();
     (info.width, info.height, pixels)
 }
+
+/// The report of a real run (the phishing scenario, folder and memory image) renders too: its
+/// page fetches nothing, and the screenshot shows the escalate banner and the incident chart's
+/// critical markers (WINWORD.EXE -> cmd.exe, the DDEAUTO field).
+#[test]
+fn scenario_report_renders_with_its_chart() {
+    let run = crate::util::scan(
+        &[
+            &crate::util::testdata("scenarios/wks-sales-042"),
+            &crate::util::testdata("scenarios/wks-sales-042.mem"),
+        ],
+        &["--memory", "--acquired-at", "2024-05-06T10:30:00Z"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = String::from_utf8(run.output_bytes("report.html")).unwrap();
+    assert!(references(&page).iter().all(|r| !r.contains("//")));
+    assert!(!page.to_ascii_lowercase().contains("<script"));
+    assert_eq!(page.matches(r#"<svg class="incident-chart""#).count(), 1);
+    assert!(page.contains("WKS-SALES-042-1"));
+
+    if !Path::new("/usr/bin/chromium").exists() {
+        eprintln!("skip: /usr/bin/chromium is missing (apt-get install -y chromium)");
+        return;
+    }
+    let html_path = run.out.path().join("report.html");
+    let png_path = run.out.path().join("report.png");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/render-report.sh");
+    let status = Command::new(&script)
+        .arg(&html_path)
+        .arg(&png_path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{} failed: {status}", script.display());
+    let (_, _, pixels) = decode_rgb(&png_path);
+    let near = |p: &[u8; 3], c: [u8; 3]| p.iter().zip(c).all(|(a, b)| a.abs_diff(b) <= 4);
+    let count = |c: [u8; 3]| pixels.iter().filter(|p| near(p, c)).count();
+    assert!(count([0xb3, 0x26, 0x1e]) > 5_000, "no escalate banner");
+    let critical = count(chart::marker_rgb(Severity::Critical));
+    assert!(critical > 150, "critical markers: {critical} pixels");
+}
