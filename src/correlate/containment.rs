@@ -10,7 +10,7 @@ use super::model::{
     Account, Containment, FileToQuarantine, Ioc, IocKind, PersistenceCheck, ProcessEntry, Reason,
     SettingToRevert, Stage, Verdict,
 };
-use super::playbook::process_entries;
+use super::playbook::{process_entries, process_entry};
 use super::rows::{account_of, base_name, group_users};
 use crate::profile::CorrelateRules;
 
@@ -68,18 +68,7 @@ fn processes(facts: &HostView<'_>, rules: &CorrelateRules) -> Vec<ProcessEntry> 
             }) {
                 continue;
             }
-            entries.push(ProcessEntry {
-                started: e.timestamp.to_rfc3339(),
-                image: f.image.clone().unwrap_or_default(),
-                command: f.command.clone().unwrap_or_default(),
-                process_id: f.process_id,
-                process_guid: f.process_guid.clone(),
-                parent_image: f.parent_image.clone(),
-                parent_process_id: f.parent_process_id,
-                user: e.user.clone(),
-                rule_id: None,
-                row_id: e.row_id.clone(),
-            });
+            entries.push(process_entry(e));
         }
     }
     entries.extend(process_entries(

@@ -218,18 +218,7 @@ pub fn process_entries(
                 && entry.process_id == f.process_id
                 && base_name(&entry.image) == base_name(&image)
         });
-        let entry = ProcessEntry {
-            started: e.timestamp.to_rfc3339(),
-            image,
-            command: f.command.clone().unwrap_or_default(),
-            process_id: f.process_id,
-            process_guid: f.process_guid.clone(),
-            parent_image: f.parent_image.clone(),
-            parent_process_id: f.parent_process_id,
-            user: e.user.clone(),
-            rule_id: e.rule_id.clone(),
-            row_id: e.row_id.clone(),
-        };
+        let entry = process_entry(e);
         match same {
             Some(n) => {
                 if let Some((_, kept)) = entries.get_mut(n)
@@ -243,6 +232,23 @@ pub fn process_entries(
         }
     }
     entries.into_iter().map(|(_, e)| e).collect()
+}
+
+/// The checklist's and the playbook's line for the process a row starts.
+pub fn process_entry(e: &Event) -> ProcessEntry {
+    let f = &e.fields;
+    ProcessEntry {
+        started: e.timestamp.to_rfc3339(),
+        image: f.image.clone().unwrap_or_default(),
+        command: f.command.clone().unwrap_or_default(),
+        process_id: f.process_id,
+        process_guid: f.process_guid.clone(),
+        parent_image: f.parent_image.clone(),
+        parent_process_id: f.parent_process_id,
+        user: e.user.clone(),
+        rule_id: e.rule_id.clone(),
+        row_id: e.row_id.clone(),
+    }
 }
 
 /// Phishing links: documents from e-mail or the web, tied to what their payload reached.
