@@ -276,6 +276,7 @@ pub fn build(
             tree: None,
         });
     }
+    attach_alerts(&mut chains, events, host_rows, docs, rules);
     let unexplained = attach_settings(&mut chains, events, host_rows, rules);
     attach_memory(&mut chains, events, host_rows, docs);
     (chains, unexplained)
@@ -355,6 +356,65 @@ fn attach_settings(
         }
     }
     unexplained
+}
+
+/// Joins each Office prompt about links or DDE (OAlerts 300) to the chain it belongs to: one of
+/// the prompting application whose document or execution lies within `open_window_seconds` of
+/// it, the one naming the prompt's document first, else the nearest in time. The prompt is the
+/// user being asked to let the document start another program: an opening trace.
+fn attach_alerts(
+    chains: &mut [Chain],
+    events: &[Event],
+    host_rows: &[usize],
+    docs: &[Document],
+    rules: &CorrelateRules,
+) {
+    let window =
+        i64::try_from(rules.open_window_seconds.saturating_mul(1_000_000)).unwrap_or(i64::MAX);
+    for &i in host_rows {
+        let Some(alert) = events
+            .get(i)
+            .filter(|e| e.data_type == "ddesweep:eventlog:office_alert")
+        else {
+            continue;
+        };
+        let t = alert.timestamp.unix_micros();
+        let text = alert.message.to_ascii_lowercase();
+        let best = chains
+            .iter()
+            .enumerate()
+            .filter_map(|(n, chain)| {
+                let anchor = chain.anchor?;
+                let app = chain
+                    .tree
+                    .as_ref()
+                    .and_then(|tree| rules.application_of_image(&tree.office_image))
+                    .or_else(|| {
+                        let doc = docs.get(chain.document?)?;
+                        doc.paths
+                            .iter()
+                            .find_map(|p| rules.application_of_document(p))
+                    });
+                let app_named = app.and_then(|a| rules.applications.get(a)).is_none_or(|a| {
+                    text.contains(&a.registry_key.trim_matches('\\').to_ascii_lowercase())
+                });
+                let names_document = chain.document.and_then(|d| docs.get(d)).is_some_and(|d| {
+                    d.names
+                        .iter()
+                        .any(|name| documents::names_file(&text, name))
+                });
+                ((t - anchor).abs() <= window && app_named).then_some((
+                    !names_document,
+                    (t - anchor).abs(),
+                    n,
+                ))
+            })
+            .min()
+            .map(|(_, _, n)| n);
+        if let Some(chain) = best.and_then(|n| chains.get_mut(n)) {
+            chain.rows.entry(i).or_insert(Stage::Opened);
+        }
+    }
 }
 
 /// Shortest command line or URL a carved string is matched with (shorter ones match by chance).

@@ -322,4 +322,51 @@ fn settings_before_an_incident_are_explained_and_others_escalate() {
     );
 }
 
+#[test]
+fn an_office_prompt_joins_the_chain_of_its_application() {
+    let word = r"C:\Program Files\Microsoft Office\root\Office16\WINWORD.EXE";
+    let mut prompt = row(
+        3,
+        "ddesweep:eventlog:office_alert",
+        Severity::Info,
+        "C/Windows/System32/winevt/Logs/OAlerts.evtx",
+        EventFields::default(),
+    );
+    prompt.message = "Microsoft Word prompted the user: This document contains links that may refer to other files. Remit.docx".to_owned();
+    let mut excel_prompt = prompt.clone();
+    excel_prompt.message =
+        "Microsoft Excel prompted the user: Remote data not accessible".to_owned();
+    let (events, report) = analyse_rows(vec![
+        start(
+            4,
+            SYSMON,
+            Some("ddesweep.eventlog.office_child"),
+            r"C:\Windows\System32\cmd.exe",
+            5000,
+            (word, 4000),
+            Some(("{C}", "{W}")),
+        ),
+        prompt,
+        excel_prompt,
+    ]);
+    let incident = &report.hosts[0].incidents[0];
+    let stages: Vec<(Stage, &str)> = incident
+        .rows
+        .iter()
+        .map(|r| (r.stage, r.data_type.as_str()))
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            (Stage::Opened, "ddesweep:eventlog:office_alert"),
+            (Stage::Execution, "ddesweep:eventlog:process_start"),
+        ]
+    );
+    let excel = events
+        .iter()
+        .find(|e| e.message.starts_with("Microsoft Excel"))
+        .and_then(|e| e.incident.as_deref());
+    assert_eq!(excel, None);
+}
+
 mod regressions;
