@@ -29,6 +29,20 @@ pub fn checklist(
         .map(|i| i.id.as_str())
         .collect();
     let escalate = verdict == Verdict::Escalate;
+    // Processes to kill and accounts to reset come only from escalated incidents: an
+    // investigated one (an ERP's Excel child, a dormant document) asks questions, not action.
+    let (escalated_chains, escalated_incidents): (Vec<_>, Vec<_>) = facts
+        .chains
+        .iter()
+        .zip(facts.incidents)
+        .filter(|(_, incident)| incident.escalate)
+        .map(|(chain, incident)| (chain.clone(), incident.clone()))
+        .unzip();
+    let escalated_view = HostView {
+        chains: &escalated_chains,
+        incidents: &escalated_incidents,
+        ..*facts
+    };
     Containment {
         isolate_host: escalate.then(|| {
             format!(
@@ -36,9 +50,9 @@ pub fn checklist(
                 reasons.first().map_or("", |r| r.text.as_str())
             )
         }),
-        processes: processes(facts, rules),
+        processes: processes(&escalated_view, rules),
         files: files(facts),
-        accounts: accounts(facts),
+        accounts: accounts(&escalated_view),
         settings_to_revert: settings(facts, rules),
         persistence: persistence(facts, rules, escalate),
         // Only what escalated incidents reached or carried: a dormant document's URL is for

@@ -494,6 +494,10 @@ fn erp_host_is_no_evidence_with_its_site_profile_and_investigated_without() {
         .map(|s| s["explained"].as_bool().unwrap())
         .collect();
     assert_eq!(settings, [true, true]);
+    // Nothing to kill or reset on a host under investigation; the workbook may be quarantined.
+    assert_eq!(host["containment"]["processes"], Value::Array(Vec::new()));
+    assert_eq!(host["containment"]["accounts"], Value::Array(Vec::new()));
+    assert_eq!(host["containment"]["block"], Value::Array(Vec::new()));
     assert!(
         default
             .rows
