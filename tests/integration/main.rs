@@ -14,6 +14,7 @@ mod eventlog;
 mod eventlog_corpus;
 mod evidence;
 mod fixtures;
+mod fuzz_regressions;
 mod hive_corpus;
 mod hives;
 mod hostile;
