@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ddesweep::detect::eventlog::LogContext;
+use ddesweep::formats::Deadline;
 use ddesweep::pipeline::{check_event_log, first_pass};
 use ddesweep::profile;
 use evtx::{EvtxParser, ParserSettings};
@@ -79,13 +80,15 @@ fn eventlog_stage(c: &mut Criterion) {
     };
     let (one, two) = (pool(1), pool(2));
     let stage = |threads: &rayon::ThreadPool| {
-        threads.install(|| match check_event_log(&bytes, &ctx, &profile) {
-            Ok((scan, outcome)) => {
-                assert_eq!(scan.stats.records_read, records, "records read");
-                black_box(outcome.events.len())
-            }
-            Err(err) => panic!("bench log unreadable: {err}"),
-        })
+        threads.install(
+            || match check_event_log(&bytes, &ctx, &profile, &Deadline::none()) {
+                Ok((scan, outcome)) => {
+                    assert_eq!(scan.stats.records_read, records, "records read");
+                    black_box(outcome.events.len())
+                }
+                Err(err) => panic!("bench log unreadable: {err}"),
+            },
+        )
     };
     // The planted findings come out (one Office child and one AllowDDE write per 1,000).
     let findings = stage(&one);
@@ -110,10 +113,12 @@ fn eventlog_stage(c: &mut Criterion) {
     group.bench_function("ddesweep_stage/2_threads", |b| b.iter(|| stage(&two)));
     group.bench_function("ddesweep_first_pass/1_thread", |b| {
         b.iter(|| {
-            one.install(|| match first_pass(&bytes, &ctx, &profile) {
-                Ok((_, outcome)) => black_box(outcome.events.len()),
-                Err(err) => panic!("bench log unreadable: {err}"),
-            })
+            one.install(
+                || match first_pass(&bytes, &ctx, &profile, &Deadline::none()) {
+                    Ok((_, outcome)) => black_box(outcome.events.len()),
+                    Err(err) => panic!("bench log unreadable: {err}"),
+                },
+            )
         })
     });
     group.finish();

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ddesweep::detect::hive::HiveContext;
+use ddesweep::formats::Deadline;
 use ddesweep::pipeline::check_hive;
 use ddesweep::profile;
 
@@ -32,7 +33,7 @@ fn hive_stage(c: &mut Criterion) {
                 user: None,
                 dirty: false,
             };
-            match check_hive(hive, &[], ctx, &profile) {
+            match check_hive(hive, &[], ctx, &profile, &Deadline::none()) {
                 Ok((_, _, found)) => rows += found.events.len(),
                 Err(err) => panic!("{name}: {err}"),
             }

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use ddesweep::Settings;
 use ddesweep::output::TimelineFormat;
+use ddesweep::pipeline::DEFAULT_ARTIFACT_TIME_BOUND;
 use ddesweep::profile;
 use ddesweep::time::Timestamp;
 
@@ -78,6 +79,11 @@ pub struct ScanArgs {
     /// Also carve the unallocated clusters of NTFS volumes in disk images.
     #[arg(long)]
     pub carve_unallocated: bool,
+    /// Seconds one artifact may take, plus 120 s per GiB of its size; past it the artifact's
+    /// parsers stop, its rows so far are kept, and the manifest marks it failed with
+    /// `time_bound_seconds`. 0 stops every artifact at its first check (a test of the bound).
+    #[arg(long, default_value_t = DEFAULT_ARTIFACT_TIME_BOUND.as_secs(), value_name = "SECONDS")]
+    pub artifact_time_bound: u64,
 }
 
 /// Reads an RFC 3339 time from the command line.
@@ -131,7 +137,10 @@ impl TryFrom<&ScanArgs> for Settings {
                 .progress(!args.quiet)
                 .memory(args.memory)
                 .acquired_at(args.acquired_at)
-                .carve_unallocated(args.carve_unallocated),
+                .carve_unallocated(args.carve_unallocated)
+                .artifact_time_bound(Some(std::time::Duration::from_secs(
+                    args.artifact_time_bound,
+                ))),
         )
     }
 }

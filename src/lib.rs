@@ -24,6 +24,8 @@ pub mod detect;
 pub mod digest;
 pub mod evidence;
 pub mod formats;
+pub mod fuzzing;
+pub mod guard;
 pub mod output;
 pub mod pipeline;
 pub mod profile;

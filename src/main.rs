@@ -9,6 +9,9 @@ use clap::Parser;
 use cli::{Cli, Command, EXIT_FAILED_ARTIFACTS, EXIT_FATAL, EXIT_OK, EXIT_USAGE, ProfilesAction};
 
 fn main() {
+    // Panics that ddesweep catches in an artifact's work are recorded in the manifest; only
+    // others reach the terminal.
+    ddesweep::guard::quiet_caught_panics();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Scan(args) => scan(&args),

@@ -5,7 +5,4 @@ use libfuzzer_sys::fuzz_target;
 
 mod common;
 
-fuzz_target!(|data: &[u8]| {
-    common::tolerate_caught_panics();
-    let _ = ddesweep::formats::prefetch::read(data);
-});
+fuzz_target!(|data: &[u8]| common::run("prefetch", data));

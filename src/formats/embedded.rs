@@ -30,6 +30,13 @@ fn expand(scan: &mut DocumentScan, limits: &Limits, depth: usize) {
             message,
             incomplete,
         };
+        if limits.deadline.passed() {
+            let message = limits
+                .deadline
+                .stop_message("before this embedded document");
+            scan.problems.push(problem(message, true));
+            continue;
+        }
         if depth > limits.max_embed_depth {
             scan.problems.push(problem(
                 format!(

@@ -12,6 +12,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 pub mod carve;
+pub mod deadline;
 pub mod delimited;
 mod embedded;
 pub mod evtx;
@@ -28,6 +29,7 @@ pub mod text;
 pub mod xml;
 mod xml_reader;
 
+pub use deadline::Deadline;
 pub use embedded::scan_with_embedded;
 
 use crate::artifact::ArtifactKind;
@@ -62,6 +64,8 @@ pub struct Limits {
     /// Passwords tried, in order, on encrypted documents (the pipeline fills them from the
     /// profile's `document.default_passwords`).
     pub default_passwords: Vec<String>,
+    /// When this artifact's work must stop (set per artifact by the pipeline; none by default).
+    pub deadline: Deadline,
 }
 
 impl Default for Limits {
@@ -79,6 +83,7 @@ impl Default for Limits {
             max_embedded_bytes: 128 << 20,
             max_image_file_bytes: 2 << 30,
             default_passwords: vec!["VelvetSweatshop".to_owned()],
+            deadline: Deadline::none(),
         }
     }
 }

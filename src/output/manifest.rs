@@ -130,6 +130,9 @@ pub struct ArtifactRecord {
     /// For memory dumps, paging files and unallocated clusters: what carving found.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub carve: Option<CarveAccount>,
+    /// The time bound (seconds) this artifact's reading stopped at: not all of it was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_bound_seconds: Option<f64>,
 }
 
 /// What carving one blob found, for the manifest.

@@ -9,7 +9,7 @@ use crate::artifact::{ArtifactKind, Status};
 use crate::detect::timeline::{DocumentContext, document_events};
 use crate::detect::{self, Finding};
 use crate::evidence::Entry;
-use crate::formats::{self, DocumentScan, FormatError, Limits};
+use crate::formats::{self, Deadline, DocumentScan, FormatError, Limits};
 use crate::output::manifest::{ArtifactRecord, DocumentAccount};
 use crate::profile::Profile;
 
@@ -57,6 +57,7 @@ impl DocumentCache {
 }
 
 /// Analyses the document in `bytes` (of `record.kind`, with SHA-256 `sha256`).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn analyze(
     mut record: ArtifactRecord,
     entry: &Entry,
@@ -65,6 +66,7 @@ pub(super) fn analyze(
     label: &str,
     settings: &Settings,
     cache: &DocumentCache,
+    deadline: &Deadline,
 ) -> Outcome {
     let kind = record.kind;
     let name = entry.file_name();
@@ -77,7 +79,10 @@ pub(super) fn analyze(
             name,
             bytes,
             &settings.profile.profile,
-            &settings.limits,
+            &Limits {
+                deadline: deadline.clone(),
+                ..settings.limits.clone()
+            },
         ) {
             Ok((scan, findings)) => Checked::Read(scan, findings),
             Err(FormatError::NotApplicable(reason)) => Checked::NotApplicable(reason),

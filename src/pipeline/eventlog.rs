@@ -6,7 +6,7 @@ use crate::artifact::Status;
 use crate::detect::eventlog::tree::TreeRecord;
 use crate::detect::eventlog::{self, LogContext, LogOutcome, trace};
 use crate::formats::evtx::EvtxScan;
-use crate::formats::{self, FormatError};
+use crate::formats::{self, Deadline, FormatError};
 use crate::output::manifest::{ArtifactRecord, EventLogAccount};
 use crate::profile::Profile;
 
@@ -17,12 +17,13 @@ pub(super) fn analyze(
     label: &str,
     source_path: &str,
     settings: &Settings,
+    deadline: &Deadline,
 ) -> Outcome {
     let ctx = LogContext {
         evidence: label,
         source_path,
     };
-    let (scan, outcome) = match check_event_log(bytes, &ctx, &settings.profile.profile) {
+    let (scan, outcome) = match check_event_log(bytes, &ctx, &settings.profile.profile, deadline) {
         Ok(result) => result,
         Err(err @ FormatError::NotApplicable(_)) => {
             return finish(record, Status::Skipped, err.to_string());
@@ -59,15 +60,17 @@ pub(super) fn analyze(
 
 /// The event-log stage on its own: reads the log in `bytes` (its chunks in parallel on the
 /// current rayon pool), runs the event-log checks of `profile`, and when they flagged a tree
-/// root, follows the process trees ([`trace_trees`]). This is what the benchmark measures.
+/// root, follows the process trees ([`trace_trees`]). Reading stops at `deadline` (the
+/// artifact's time bound), keeping what was read. This is what the benchmark measures.
 pub fn check_event_log(
     bytes: &[u8],
     ctx: &LogContext<'_>,
     profile: &Profile,
+    deadline: &Deadline,
 ) -> Result<(EvtxScan, LogOutcome), FormatError> {
-    let (scan, mut outcome) = first_pass(bytes, ctx, profile)?;
-    if !outcome.roots.is_empty() {
-        trace_trees(bytes, ctx, profile, &mut outcome);
+    let (scan, mut outcome) = first_pass(bytes, ctx, profile, deadline)?;
+    if !outcome.roots.is_empty() && !deadline.passed() {
+        trace_trees(bytes, ctx, profile, &mut outcome, deadline);
     }
     Ok((scan, outcome))
 }
@@ -77,8 +80,10 @@ pub fn first_pass(
     bytes: &[u8],
     ctx: &LogContext<'_>,
     profile: &Profile,
+    deadline: &Deadline,
 ) -> Result<(EvtxScan, LogOutcome), FormatError> {
-    let mut scan = formats::evtx::scan(bytes, &eventlog::selection(profile))?;
+    let selection = eventlog::selection(profile).with_deadline(deadline.clone());
+    let mut scan = formats::evtx::scan(bytes, &selection)?;
     let outcome = eventlog::check_log(profile, ctx, std::mem::take(&mut scan.records));
     Ok((scan, outcome))
 }
@@ -92,16 +97,20 @@ pub fn trace_trees(
     ctx: &LogContext<'_>,
     profile: &Profile,
     outcome: &mut LogOutcome,
+    deadline: &Deadline,
 ) {
     let keep = |record: formats::evtx::EventRecord| TreeRecord::of(&record);
-    let Ok((records, _)) = formats::evtx::scan_map(bytes, &trace::selection(), &keep) else {
+    let selection = trace::selection().with_deadline(deadline.clone());
+    let Ok((records, _)) = formats::evtx::scan_map(bytes, &selection, &keep) else {
         return;
     };
     let plan = trace::plan(profile, outcome, records);
     if plan.is_empty() {
         return;
     }
-    let selection = trace::selection().only_records(plan.record_ids());
+    let selection = trace::selection()
+        .only_records(plan.record_ids())
+        .with_deadline(deadline.clone());
     if let Ok(scan) = formats::evtx::scan(bytes, &selection) {
         trace::emit(profile, ctx, plan, &scan.records, outcome);
     }

@@ -9,9 +9,9 @@ use crate::artifact::Status;
 use crate::detect::hive::{HiveContext, HiveRows, hive_events};
 use crate::detect::timeline::user_from_path;
 use crate::evidence::{self, Entry, EntryType};
-use crate::formats::FormatError;
 use crate::formats::hive::office::HiveFacts;
 use crate::formats::hive::{HiveState, RegistryHive, office};
+use crate::formats::{Deadline, FormatError};
 use crate::output::manifest::{ArtifactRecord, HiveAccount};
 use crate::profile::Profile;
 
@@ -26,6 +26,7 @@ pub(super) fn analyze(
     bytes: &[u8],
     label: &str,
     settings: &Settings,
+    deadline: &Deadline,
 ) -> Outcome {
     let name = entry.file_name();
     if let Some((_, extension)) = name.rsplit_once('.')
@@ -52,7 +53,7 @@ pub(super) fn analyze(
         user: hive_user(&profile.user_profile_roots, &entry.source_path),
         dirty: false,
     };
-    let (state, facts, rows) = match check_hive(bytes, &log_bytes, ctx, profile) {
+    let (state, facts, rows) = match check_hive(bytes, &log_bytes, ctx, profile, deadline) {
         Ok(result) => result,
         Err(err) => return finish(record, Status::Failed, err.to_string()),
     };
@@ -82,6 +83,12 @@ pub(super) fn analyze(
             "base block failed validation ({reason}): read without validation (rows tagged dirty_hive)"
         )),
     };
+    if let Some(stopped) = &facts.stopped {
+        record.reason = Some(match record.reason.take() {
+            Some(reason) => format!("{reason}; {stopped}"),
+            None => stopped.clone(),
+        });
+    }
     record.hive = Some(HiveAccount {
         state,
         logs: logs.into_iter().map(|(path, _)| path).collect(),
@@ -172,15 +179,17 @@ fn host_sibling_logs(entry: &Entry) -> Vec<(String, evidence::EntryBytes)> {
 
 /// The hive stage on its own: opens the hive in `bytes` (replaying `logs` when it is dirty),
 /// reads its Office and host keys and runs the hive checks of `profile` (rows, and the hits
-/// exclusions left out). This is what the benchmark measures.
+/// exclusions left out); the Office keys are read until `deadline` (the artifact's time bound).
+/// This is what the benchmark measures.
 pub fn check_hive(
     bytes: &[u8],
     logs: &[&[u8]],
     mut ctx: HiveContext<'_>,
     profile: &Profile,
+    deadline: &Deadline,
 ) -> Result<(HiveState, HiveFacts, HiveRows), FormatError> {
     let hive = RegistryHive::open(bytes, logs)?;
-    let facts = office::read(&hive);
+    let facts = office::read(&hive, deadline);
     ctx.dirty = matches!(
         hive.state,
         HiveState::DirtyUnreplayed | HiveState::Unvalidated { .. }

@@ -3,7 +3,6 @@
 //! the event-log checks on the records of every chunk found.
 
 use std::collections::HashSet;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use rayon::prelude::*;
 
@@ -16,6 +15,7 @@ use crate::detect::timeline::{Event, desc};
 use crate::digest::sha256_hex;
 use crate::evidence::image::ntfs::NtfsVolume;
 use crate::evidence::{Entry, ImageFile};
+use crate::formats::Deadline;
 use crate::formats::carve::{CarveBounds, CarveScan, Carver, StringGroups, evtx_chunks};
 use crate::output::manifest::{ArtifactRecord, CarveAccount};
 use crate::time::Timestamp;
@@ -43,15 +43,50 @@ pub(super) fn analyze(
     label: &str,
     settings: &Settings,
     progress: &Progress,
+    deadline: &Deadline,
 ) -> Outcome {
     let ctx = file_context(entry, label, settings);
     let carver = match carver(settings) {
         Ok(carver) => carver,
         Err(reason) => return finish(record, Status::Failed, reason),
     };
-    let mut state = CarveState::default();
+    let mut state = CarveState::new(deadline);
     state.carve(&carver, blob, 0, blob.len(), &ctx, settings, progress);
     state.finish(record, &ctx, settings)
+}
+
+/// Carves `blob` as the memory dump `source_path` of a host folder, without a run: the manifest
+/// record (its carving account) and the rows. The entry of the fuzz target for the carver and
+/// the carved event-log chunks.
+pub fn check_memory(
+    blob: &[u8],
+    source_path: &str,
+    settings: &Settings,
+) -> (ArtifactRecord, Vec<Event>) {
+    let entry = Entry {
+        evidence: 0,
+        host_path: std::path::PathBuf::from(source_path),
+        source_path: source_path.to_owned(),
+        size: blob.len() as u64,
+        times: crate::evidence::FileTimes::default(),
+        entry_type: crate::evidence::EntryType::File,
+        image: None,
+        memory_dump: true,
+        unallocated: None,
+    };
+    let mut record = super::base_record(&entry, "memory", crate::artifact::ArtifactKind::Memory);
+    record.format = Some("memory");
+    let progress = Progress::new(false, &[]);
+    let outcome = analyze(
+        record,
+        &entry,
+        blob,
+        "memory",
+        settings,
+        &progress,
+        &Deadline::none(),
+    );
+    (outcome.record, outcome.events)
 }
 
 /// A paging, hibernation or dump file inside a disk image, carved run by run in overlapping
@@ -65,6 +100,7 @@ pub(super) fn analyze_image_file(
     label: &str,
     settings: &Settings,
     progress: &Progress,
+    deadline: &Deadline,
 ) -> Outcome {
     let runs = match image.plain_runs() {
         Ok(Some(runs)) => runs,
@@ -78,7 +114,7 @@ pub(super) fn analyze_image_file(
                 return finish(record, Status::Skipped, reason);
             }
             return match image.read() {
-                Ok(bytes) => analyze(record, entry, &bytes, label, settings, progress),
+                Ok(bytes) => analyze(record, entry, &bytes, label, settings, progress, deadline),
                 Err(err) => finish(record, Status::Failed, format!("cannot read: {err}")),
             };
         }
@@ -90,7 +126,7 @@ pub(super) fn analyze_image_file(
         Err(reason) => return finish(record, Status::Failed, reason),
     };
     let volume = &image.volume;
-    let mut state = CarveState::default();
+    let mut state = CarveState::new(deadline);
     let mut logical = 0u64;
     for (position, allocated) in runs {
         let len = allocated.min(entry.size.saturating_sub(logical));
@@ -116,6 +152,7 @@ pub(super) fn analyze_unallocated(
     label: &str,
     settings: &Settings,
     progress: &Progress,
+    deadline: &Deadline,
 ) -> Outcome {
     let ctx = CarveContext {
         evidence: label,
@@ -134,7 +171,7 @@ pub(super) fn analyze_unallocated(
         Ok(carver) => carver,
         Err(reason) => return finish(record, Status::Failed, reason),
     };
-    let mut state = CarveState::default();
+    let mut state = CarveState::new(deadline);
     for (offset, len) in ranges {
         state.carve_range(
             &carver, volume, offset, len, offset, &ctx, settings, progress,
@@ -222,6 +259,20 @@ fn bounds(settings: &Settings) -> CarveBounds {
     }
 }
 
+/// What became of one carved event-log chunk.
+enum ChunkRead {
+    /// Not read: the artifact's time bound had passed.
+    NotRead,
+    /// No readable record (an empty chunk, overwritten pages, or its reading panicked).
+    Unreadable,
+    /// Its records read and failed, and the rows they gave.
+    Read {
+        records: u64,
+        failed: u64,
+        rows: Vec<Event>,
+    },
+}
+
 /// What carving one artifact has gathered so far, over one or more pieces.
 #[derive(Default)]
 struct CarveState {
@@ -231,9 +282,32 @@ struct CarveState {
     /// SHA-256 of the used part of every chunk read: copies are read once.
     chunks_seen: HashSet<String>,
     problems: Vec<String>,
+    /// The artifact's time bound: looked at before each piece and each chunk.
+    deadline: Deadline,
 }
 
 impl CarveState {
+    fn new(deadline: &Deadline) -> CarveState {
+        CarveState {
+            deadline: deadline.clone(),
+            ..CarveState::default()
+        }
+    }
+
+    /// Whether the time bound has passed before the piece at `offset`; says so once.
+    fn stop_at_deadline(&mut self, offset: u64) -> bool {
+        if !self.deadline.passed() {
+            return false;
+        }
+        let message = self
+            .deadline
+            .stop_message(&format!("at byte {offset} (the rest was not carved)"));
+        if !self.problems.contains(&message) {
+            self.problems.push(message);
+        }
+        true
+    }
+
     /// Carves `len` bytes of `volume` from byte `offset` of the volume, reporting offsets from
     /// `logical`: read in pieces that overlap, so nothing across a piece border is lost.
     #[allow(clippy::too_many_arguments)]
@@ -250,6 +324,9 @@ impl CarveState {
     ) {
         let mut at = 0;
         while at < len {
+            if self.stop_at_deadline(logical + at) {
+                return;
+            }
             let owned = (len - at).min(READ_PIECE);
             let span = (len - at).min(owned + READ_OVERLAP);
             let position = volume.offset() + offset + at;
@@ -351,13 +428,18 @@ impl CarveState {
             evidence: ctx.evidence,
             source_path: ctx.source_path,
         };
-        let carved: Vec<Option<(u64, u64, Vec<Event>)>> = unique
+        let deadline = &self.deadline;
+        let carved: Vec<ChunkRead> = unique
             .par_iter()
             .map(|&(offset, start, end)| {
+                if deadline.passed() {
+                    return ChunkRead::NotRead;
+                }
                 // One carved chunk's panic costs that chunk, not the dump's other rows.
-                catch_unwind(AssertUnwindSafe(|| {
+                let read = crate::guard::catch(|| {
                     let log = evtx_chunks::as_log(blob.get(start..end)?);
-                    let (scan, outcome) = check_event_log(&log, &log_ctx, profile).ok()?;
+                    let (scan, outcome) =
+                        check_event_log(&log, &log_ctx, profile, deadline).ok()?;
                     if scan.stats.records_read == 0 {
                         return None;
                     }
@@ -366,22 +448,31 @@ impl CarveState {
                         row.offset = Some(offset);
                         row.tags.push(CARVED_TAG.to_owned());
                     }
-                    Some((scan.stats.records_read, scan.stats.records_failed, rows))
-                }))
-                .ok()
-                .flatten()
+                    Some(ChunkRead::Read {
+                        records: scan.stats.records_read,
+                        failed: scan.stats.records_failed,
+                        rows,
+                    })
+                });
+                read.ok().flatten().unwrap_or(ChunkRead::Unreadable)
             })
             .collect();
         for chunk in carved {
-            let Some((read, failed, rows)) = chunk else {
+            match chunk {
+                ChunkRead::NotRead => self.account.evtx_chunks_not_read += 1,
                 // A signature followed by no readable record (an empty chunk, or its pages
                 // overwritten), or a chunk whose reading panicked.
-                self.account.evtx_chunks_unreadable += 1;
-                continue;
-            };
-            self.account.evtx_records += read;
-            self.account.evtx_records_failed += failed;
-            self.events.extend(rows);
+                ChunkRead::Unreadable => self.account.evtx_chunks_unreadable += 1,
+                ChunkRead::Read {
+                    records,
+                    failed,
+                    rows,
+                } => {
+                    self.account.evtx_records += records;
+                    self.account.evtx_records_failed += failed;
+                    self.events.extend(rows);
+                }
+            }
         }
         for string in &mut scan.strings {
             for offset in &mut string.offsets {

@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+mod dispatch;
 mod document;
 mod eventlog;
 mod filesystem;
@@ -19,20 +20,20 @@ mod progress;
 pub use document::check_document;
 pub use eventlog::{check_event_log, first_pass, trace_trees};
 pub use hive::check_hive;
+pub use memory::check_memory;
+
+use dispatch::{analyze_isolated, base_record, finish};
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::artifact::{self, ArtifactKind, Status};
 use crate::correlate;
 use crate::detect::Event;
-use crate::digest::sha256_hex;
 use crate::evidence::image::volumes::FileSystem;
-use crate::evidence::{self, Entry, EntryType, EvidenceError};
+use crate::evidence::{self, Entry, EvidenceError};
 use crate::formats::Limits;
 use crate::output::manifest::{
     ArtifactRecord, EvidenceRecord, Manifest, ProfileRecord, TimelineRecord, Totals,
@@ -40,6 +41,10 @@ use crate::output::manifest::{
 use crate::output::{self, OutputError, TimelineFormat};
 use crate::profile::LoadedProfile;
 use crate::time::Timestamp;
+
+/// The default time one artifact may take before its size is counted: five minutes, far above
+/// what any artifact of the test corpus or the benchmarks needs (seconds at most).
+pub const DEFAULT_ARTIFACT_TIME_BOUND: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Everything a run needs.
 #[derive(Clone, Debug)]
@@ -68,6 +73,9 @@ pub struct Settings {
     pub carve_unallocated: bool,
     /// Bytes per piece when carving in parallel.
     pub carve_chunk: usize,
+    /// The time one artifact may take (plus two minutes per GiB of it), after which its parsers
+    /// stop where they are and the manifest says so; `None`: no bound.
+    pub artifact_time_bound: Option<std::time::Duration>,
 }
 
 impl Settings {
@@ -85,6 +93,7 @@ impl Settings {
             acquired_at: None,
             carve_unallocated: false,
             carve_chunk: crate::formats::carve::DEFAULT_CHUNK,
+            artifact_time_bound: Some(DEFAULT_ARTIFACT_TIME_BOUND),
         }
     }
 
@@ -127,6 +136,12 @@ impl Settings {
     /// Turns progress bars on or off.
     pub fn progress(mut self, progress: bool) -> Settings {
         self.progress = progress;
+        self
+    }
+
+    /// Sets the time one artifact may take (`None`: no bound).
+    pub fn artifact_time_bound(mut self, bound: Option<std::time::Duration>) -> Settings {
+        self.artifact_time_bound = bound;
         self
     }
 
@@ -445,170 +460,6 @@ fn join_across_artifacts(records: &[ArtifactRecord], events: &mut [Event]) {
             }
         }
     }
-}
-
-/// Analyses one entry; a panic inside becomes a failed artifact with the panic's message.
-fn analyze_isolated(
-    entry: &Entry,
-    label: &str,
-    run: &RunContext<'_>,
-    settings: &Settings,
-) -> Outcome {
-    let analyzed = catch_unwind(AssertUnwindSafe(|| {
-        let mut outcome = analyze_entry(entry, label, run, settings);
-        filesystem::annotate(entry, &settings.profile.profile, &mut outcome);
-        outcome
-    }));
-    match analyzed {
-        Ok(outcome) => outcome,
-        Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            let mut record = base_record(entry, label, ArtifactKind::Unknown);
-            record.status = Status::Failed;
-            record.reason = Some(format!("internal error while analysing (panic): {message}"));
-            Outcome {
-                record,
-                events: Vec::new(),
-            }
-        }
-    }
-}
-
-fn base_record(entry: &Entry, label: &str, kind: ArtifactKind) -> ArtifactRecord {
-    ArtifactRecord {
-        evidence: label.to_owned(),
-        path: entry.source_path.clone(),
-        kind,
-        format: None,
-        size: entry.size,
-        sha256: None,
-        status: Status::Skipped,
-        reason: None,
-        findings: 0,
-        eventlog: None,
-        document: None,
-        hive: None,
-        ntfs: None,
-        carve: None,
-    }
-}
-
-pub(crate) fn finish(
-    mut record: ArtifactRecord,
-    status: Status,
-    reason: impl Into<String>,
-) -> Outcome {
-    record.status = status;
-    record.reason = Some(reason.into());
-    Outcome {
-        record,
-        events: Vec::new(),
-    }
-}
-
-fn analyze_entry(entry: &Entry, label: &str, run: &RunContext<'_>, settings: &Settings) -> Outcome {
-    let name_kind = artifact::classify(&[], entry.file_name());
-    let record = base_record(entry, label, name_kind);
-    match &entry.entry_type {
-        EntryType::File => {}
-        EntryType::Symlink => {
-            return finish(record, Status::Skipped, "symbolic link: not followed");
-        }
-        EntryType::Special => {
-            return finish(
-                record,
-                Status::Skipped,
-                "not a regular file (FIFO, socket or device)",
-            );
-        }
-        EntryType::Unreadable(reason) => return finish(record, Status::Failed, reason.clone()),
-        EntryType::NotRead(reason) => return finish(record, Status::Skipped, reason.clone()),
-    }
-    if let Some(volume) = &entry.unallocated {
-        let record = base_record(entry, label, ArtifactKind::Memory);
-        return memory::analyze_unallocated(record, entry, volume, label, settings, run.progress);
-    }
-    if let Some(image) = &entry.image {
-        // Most files of a disk are not artifacts: classify from the first bytes before reading
-        // the rest out of the image.
-        if entry.size == 0 {
-            return finish(record, Status::Skipped, "empty file (0 bytes)");
-        }
-        let kind = match image.read_head(artifact::HEAD_LEN as u64) {
-            Ok(head) => artifact::classify(&head, entry.file_name()),
-            Err(err) => return finish(record, Status::Failed, format!("cannot read: {err}")),
-        };
-        if let Some(reason) = kind.unsupported_reason() {
-            return finish(base_record(entry, label, kind), Status::Skipped, reason);
-        }
-        if kind == ArtifactKind::Memory {
-            let record = base_record(entry, label, kind);
-            return memory::analyze_image_file(record, entry, image, label, settings, run.progress);
-        }
-        let limits = &settings.limits;
-        let limit = match kind {
-            ArtifactKind::DelimitedText
-            | ArtifactKind::Xml
-            | ArtifactKind::Sylk
-            | ArtifactKind::WebQuery => limits.max_text_bytes.min(limits.max_image_file_bytes),
-            _ => limits.max_image_file_bytes,
-        };
-        if entry.size > limit {
-            let reason = format!(
-                "{} bytes: over the limit of {limit} bytes for a {} file in an image; not read",
-                entry.size,
-                kind.name()
-            );
-            return finish(base_record(entry, label, kind), Status::Failed, reason);
-        }
-    }
-    let bytes = match evidence::map_entry(entry) {
-        Ok(bytes) => bytes,
-        Err(err) => return finish(record, Status::Failed, err.to_string()),
-    };
-    let head = bytes.get(..artifact::HEAD_LEN).unwrap_or(&bytes);
-    let kind = if entry.memory_dump {
-        ArtifactKind::Memory
-    } else {
-        artifact::classify(head, entry.file_name())
-    };
-    let mut record = base_record(entry, label, kind);
-    record.size = bytes.len() as u64;
-    if bytes.is_empty() {
-        return finish(record, Status::Skipped, "empty file (0 bytes)");
-    }
-    if let Some(reason) = kind.unsupported_reason() {
-        return finish(record, Status::Skipped, reason);
-    }
-    if kind == ArtifactKind::Memory {
-        // Not hashed: a dump is hashed when it is acquired, and hashing tens of gigabytes here
-        // would cost more than carving them.
-        return memory::analyze(record, entry, &bytes, label, settings, run.progress);
-    }
-    let sha256 = sha256_hex(&bytes);
-    record.sha256 = Some(sha256.clone());
-    if kind == ArtifactKind::Evtx {
-        return eventlog::analyze(record, &bytes, label, &entry.source_path, settings);
-    }
-    if kind == ArtifactKind::RegistryHive {
-        return hive::analyze(record, entry, run.all, &bytes, label, settings);
-    }
-    if kind == ArtifactKind::Prefetch {
-        return prefetch::analyze(record, &bytes, label, &entry.source_path, settings);
-    }
-    document::analyze(
-        record,
-        entry,
-        &bytes,
-        sha256,
-        label,
-        settings,
-        &run.documents,
-    )
 }
 
 /// Refuses an output folder inside a directory evidence item (or equal to one).

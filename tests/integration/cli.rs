@@ -199,45 +199,6 @@ fn usage_errors_exit_with_2() {
     assert_eq!(output.status.code(), Some(2));
 }
 
-fn manifest_without_run_times(bytes: &[u8]) -> Value {
-    let mut manifest: Value = serde_json::from_slice(bytes).unwrap();
-    let object = manifest.as_object_mut().unwrap();
-    assert!(object.remove("started").is_some());
-    assert!(object.remove("finished").is_some());
-    manifest
-}
-
-#[test]
-fn output_is_identical_on_one_and_two_threads() {
-    // A private copy: other tests read testdata/ concurrently, which moves its access times.
-    let private = tempfile::tempdir().unwrap();
-    for folder in ["documents", "sample-evidence"] {
-        crate::util::copy_tree(&testdata(folder), &private.path().join(folder));
-    }
-    let evidence = [
-        private.path().join("documents"),
-        private.path().join("sample-evidence"),
-        testdata("images/ntfs-gpt.raw"),
-    ];
-    let evidence: Vec<&std::path::Path> = evidence.iter().map(|p| p.as_path()).collect();
-    let one = scan(&evidence, &["--threads", "1"]);
-    let two = scan(&evidence, &["--threads", "2"]);
-    let again = scan(&evidence, &["--threads", "2"]);
-    assert!(one.rows.len() > 40, "a real timeline: {}", one.rows.len());
-    assert!(
-        one.output_bytes("timeline.jsonl") == two.output_bytes("timeline.jsonl"),
-        "timeline differs between 1 and 2 threads"
-    );
-    assert!(
-        two.output_bytes("timeline.jsonl") == again.output_bytes("timeline.jsonl"),
-        "timeline differs between two runs"
-    );
-    assert_eq!(
-        manifest_without_run_times(&one.output_bytes("manifest.json")),
-        manifest_without_run_times(&two.output_bytes("manifest.json"))
-    );
-}
-
 #[test]
 fn csv_format_has_the_same_rows_and_columns() {
     // A private copy: other tests read testdata/ concurrently, which moves its access times.

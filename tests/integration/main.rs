@@ -29,6 +29,7 @@ mod objects;
 mod prefetch;
 mod report;
 mod report_html;
+mod robustness;
 mod scenarios;
 mod timeline;
 mod xml_formats;

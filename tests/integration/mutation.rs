@@ -1,21 +1,31 @@
-//! Mutation test: 10,000 damaged variants of the document fixtures (bit flips, truncations,
-//! length and count fields set to extremes, shuffled zip entries) go through the document stage
-//! with no panic, and a sample of them through the whole binary, where each ends in the
-//! manifest; 2,000 damaged variants of the EVTX logs go through the event-log stage.
+//! Mutation test: 10,000 damaged variants of the fixtures (documents, event logs, hives with
+//! damaged transaction logs beside them, prefetch files, memory pieces) made by bit flips,
+//! truncations, length and count fields set to extremes, shuffled zip entries and spliced
+//! junk, go through the whole pipeline (`ddesweep::run`, in four runs): no panic, no artifact
+//! stopped at its time bound, every file accounted for in the manifest with a reason when it is
+//! not analysed, and a timeline Timesketch can read. A sample also goes through the binary,
+//! whose stderr must not show a panic message.
 
+use std::collections::BTreeMap;
 use std::io::{Cursor, Read, Write};
+use std::path::Path;
 
-use rayon::prelude::*;
-
-use ddesweep::artifact::{self, HEAD_LEN};
-use ddesweep::formats::Limits;
-use ddesweep::pipeline::check_document;
-use ddesweep::profile;
+use serde_json::Value;
 
 use crate::util::{scan, testdata};
 
-/// Total mutated documents checked in-process.
+/// Mutations through the whole pipeline.
 const MUTATIONS: usize = 10_000;
+/// Runs they are spread over (one evidence folder each).
+const RUNS: usize = 4;
+/// How the mutations are shared among the fixture types, per 100.
+const SHARES: &[(Family, usize)] = &[
+    (Family::Document, 48),
+    (Family::EventLog, 20),
+    (Family::Hive, 16),
+    (Family::Prefetch, 12),
+    (Family::Memory, 4),
+];
 
 /// A small deterministic generator (xorshift64*), so failures reproduce.
 struct Rng(u64);
@@ -34,7 +44,7 @@ impl Rng {
 }
 
 /// Every fixture document (positive, negative, hostile except the 300 MB-inflating bomb).
-fn seeds() -> Vec<(String, Vec<u8>)> {
+fn document_seeds() -> Vec<(String, Vec<u8>)> {
     let mut seeds = Vec::new();
     for folder in [
         "documents/positive",
@@ -135,33 +145,191 @@ fn mutate(seed: &[u8], rng: &mut Rng) -> Vec<u8> {
     bytes
 }
 
-#[test]
-fn ten_thousand_mutated_documents_never_panic() {
-    let seeds = seeds();
-    assert!(seeds.len() >= 20, "fixtures: {}", seeds.len());
-    let profile = profile::load("default").unwrap().profile;
-    let limits = Limits::default();
-    let checked: usize = (0..MUTATIONS)
-        .into_par_iter()
-        .map(|i| {
-            let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1));
-            let (name, seed) = &seeds[i % seeds.len()];
-            let bytes = mutate(seed, &mut rng);
-            let head = bytes.get(..HEAD_LEN).unwrap_or(&bytes);
-            let kind = artifact::classify(head, name);
-            // A panic here fails the test with the mutation's index in the message.
-            let result =
-                std::panic::catch_unwind(|| check_document(kind, name, &bytes, &profile, &limits));
-            assert!(result.is_ok(), "mutation {i} of {name} panicked");
-            1
+/// The fixture types mutated.
+#[derive(Clone, Copy, Debug, Eq, Ord, PartialEq, PartialOrd)]
+enum Family {
+    Document,
+    EventLog,
+    Hive,
+    Prefetch,
+    Memory,
+}
+
+/// Every regular file below `folder` (sorted), with its name.
+fn files_below(folder: &str) -> Vec<(String, Vec<u8>)> {
+    walkdir::WalkDir::new(testdata(folder))
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).unwrap())
         })
-        .sum();
-    assert_eq!(checked, MUTATIONS);
+        .collect()
+}
+
+/// The seeds of each family: the fixture files (memory: 64 KiB windows of the scenario dump
+/// that hold something, i.e. are not all zeros).
+fn seeds(family: Family) -> Vec<(String, Vec<u8>)> {
+    match family {
+        Family::Document => document_seeds(),
+        Family::EventLog => ["evtx/positive", "evtx/negative", "evtx/hostile"]
+            .iter()
+            .flat_map(|folder| files_below(folder))
+            .collect(),
+        Family::Hive => files_below("hives")
+            .into_iter()
+            .filter(|(name, bytes)| !name.contains(".LOG") && bytes.starts_with(b"regf"))
+            .collect(),
+        Family::Prefetch => files_below("prefetch"),
+        Family::Memory => {
+            let dump = std::fs::read(testdata("scenarios/wks-sales-042.mem")).unwrap();
+            dump.chunks(64 << 10)
+                .filter(|window| window.iter().any(|&b| b != 0))
+                .map(|window| ("pagefile.sys".to_owned(), window.to_vec()))
+                .collect()
+        }
+    }
+}
+
+/// Writes mutation `index` of `family` into `folder`; returns the files written. Hives and
+/// memory pieces get a folder of their own (a hive's name says what it is, a damaged
+/// `NTUSER.DAT.LOG1` beside every other one is replayed; a paging file is known by its name).
+fn write_mutation(
+    folder: &Path,
+    family: Family,
+    index: usize,
+    seeds: &[(String, Vec<u8>)],
+    rng: &mut Rng,
+) -> usize {
+    let (name, seed) = &seeds[index % seeds.len()];
+    let bytes = mutate(seed, rng);
+    match family {
+        Family::Hive | Family::Memory => {
+            let own = folder.join(format!("{family:?}-{index:05}"));
+            std::fs::create_dir(&own).unwrap();
+            let file = if family == Family::Hive {
+                "NTUSER.DAT"
+            } else {
+                name.as_str()
+            };
+            std::fs::write(own.join(file), bytes).unwrap();
+            if family == Family::Hive && index % 2 == 0 {
+                let log = std::fs::read(testdata("hives/dirty/NTUSER.DAT.LOG1")).unwrap();
+                std::fs::write(own.join("NTUSER.DAT.LOG1"), mutate(&log, rng)).unwrap();
+                return 2;
+            }
+            1
+        }
+        _ => {
+            std::fs::write(folder.join(format!("{family:?}-{index:05}-{name}")), bytes).unwrap();
+            1
+        }
+    }
+}
+
+#[test]
+fn ten_thousand_mutations_through_the_whole_pipeline() {
+    let seeds: BTreeMap<Family, Vec<(String, Vec<u8>)>> = SHARES
+        .iter()
+        .map(|&(family, _)| (family, seeds(family)))
+        .collect();
+    for (family, list) in &seeds {
+        assert!(list.len() >= 3, "{family:?} seeds: {}", list.len());
+    }
+    let profile = ddesweep::profile::load("default").unwrap();
+    let mut mutations = 0;
+    let mut analysed_by_kind: BTreeMap<String, usize> = BTreeMap::new();
+    for run in 0..RUNS {
+        let evidence = tempfile::tempdir().unwrap();
+        let mut files = 0;
+        for &(family, share) in SHARES {
+            let count = MUTATIONS * share / 100 / RUNS;
+            for i in 0..count {
+                let index = run * count + i;
+                let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ ((family as u64) << 32) ^ index as u64);
+                files += write_mutation(evidence.path(), family, index, &seeds[&family], &mut rng);
+                mutations += 1;
+            }
+        }
+        let out = tempfile::tempdir().unwrap();
+        let settings = ddesweep::Settings::new(
+            vec![evidence.path().to_path_buf()],
+            out.path().to_path_buf(),
+            profile.clone(),
+        )
+        .threads(2)
+        .progress(false);
+        let summary = ddesweep::run(&settings).expect("the run finishes");
+        let manifest: Value =
+            serde_json::from_slice(&std::fs::read(&summary.manifest).unwrap()).unwrap();
+        let artifacts = manifest["artifacts"].as_array().unwrap();
+        assert_eq!(
+            artifacts.len(),
+            files,
+            "run {run}: every file is in the manifest"
+        );
+        let totals = &manifest["totals"];
+        assert_eq!(totals["seen"], files);
+        let accounted: u64 = ["analyzed", "skipped", "failed"]
+            .iter()
+            .map(|status| totals[*status].as_u64().unwrap())
+            .sum();
+        assert_eq!(accounted, files as u64, "run {run}: {totals}");
+        for artifact in artifacts {
+            let status = artifact["status"].as_str().unwrap();
+            assert!(
+                ["analyzed", "skipped", "failed"].contains(&status),
+                "{artifact}"
+            );
+            let reason = artifact["reason"].as_str().unwrap_or_default();
+            if status != "analyzed" {
+                assert!(!reason.is_empty(), "no reason: {artifact}");
+            }
+            assert!(!reason.contains("panic"), "a panic: {artifact}");
+            assert!(
+                artifact.get("time_bound_seconds").is_none(),
+                "hung: {artifact}"
+            );
+            if status == "analyzed" {
+                let kind = artifact["kind"].as_str().unwrap().to_owned();
+                *analysed_by_kind.entry(kind).or_default() += 1;
+            }
+        }
+        // Every timeline row is one JSON object with Timesketch's three required fields.
+        let timeline = std::fs::read_to_string(&summary.timeline).unwrap();
+        for line in timeline.lines() {
+            let row: Value = serde_json::from_str(line).expect("a JSON row");
+            for field in ["message", "datetime", "timestamp_desc"] {
+                assert!(row[field].is_string(), "{field} missing: {line}");
+            }
+        }
+    }
+    assert_eq!(mutations, MUTATIONS);
+    // Damage is not all-or-nothing: most mutations of each type are still read (a pipeline
+    // that gave up on every damaged file would fail here).
+    for (kind, at_least) in [
+        ("evtx", 1_500),
+        ("registry_hive", 1_200),
+        ("prefetch", 200),
+        ("memory", 350),
+        ("ooxml", 300),
+        ("ole_compound", 200),
+        ("rtf", 200),
+        ("delimited_text", 500),
+    ] {
+        let analysed = analysed_by_kind.get(kind).copied().unwrap_or(0);
+        assert!(
+            analysed >= at_least,
+            "{kind}: {analysed} analysed ({analysed_by_kind:?})"
+        );
+    }
 }
 
 #[test]
 fn mutated_documents_all_end_in_the_manifest() {
-    let seeds = seeds();
+    let seeds = document_seeds();
     let folder = tempfile::tempdir().unwrap();
     let count = 300;
     for i in 0..count {
@@ -197,90 +365,4 @@ fn mutated_documents_all_end_in_the_manifest() {
         let reason = artifact["reason"].as_str().unwrap_or_default();
         assert!(!reason.contains("panic"), "{artifact}");
     }
-}
-
-/// Mutated event logs checked in-process.
-const LOG_MUTATIONS: usize = 2_000;
-
-#[test]
-fn mutated_event_logs_never_panic() {
-    let mut logs = Vec::new();
-    for folder in ["evtx/positive", "evtx/negative", "evtx/hostile"] {
-        for entry in std::fs::read_dir(testdata(folder)).unwrap() {
-            let path = entry.unwrap().path();
-            logs.push((path.display().to_string(), std::fs::read(&path).unwrap()));
-        }
-    }
-    logs.sort();
-    assert!(logs.len() >= 20, "logs: {}", logs.len());
-    let profile = profile::load("default").unwrap().profile;
-    let ctx = ddesweep::detect::eventlog::LogContext {
-        evidence: "mutations",
-        source_path: "log.evtx",
-    };
-    let checked: usize = (0..LOG_MUTATIONS)
-        .into_par_iter()
-        .map(|i| {
-            let mut rng = Rng(0xA076_1D64_78BD_642F ^ (i as u64 + 1));
-            let (name, seed) = &logs[i % logs.len()];
-            let bytes = mutate(seed, &mut rng);
-            let result = std::panic::catch_unwind(|| {
-                ddesweep::pipeline::check_event_log(&bytes, &ctx, &profile)
-            });
-            assert!(result.is_ok(), "mutation {i} of {name} panicked");
-            1
-        })
-        .sum();
-    assert_eq!(checked, LOG_MUTATIONS);
-}
-
-/// Mutated hives, transaction logs and prefetch files checked in-process.
-const HIVE_AND_PREFETCH_MUTATIONS: usize = 2_000;
-
-#[test]
-fn mutated_hives_and_prefetch_never_panic() {
-    let mut seeds = Vec::new();
-    for folder in ["hives", "prefetch"] {
-        for entry in walkdir::WalkDir::new(testdata(folder)).sort_by_file_name() {
-            let entry = entry.unwrap();
-            if entry.file_type().is_file() {
-                let path = entry.path().to_path_buf();
-                seeds.push((path.display().to_string(), std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    assert!(seeds.len() >= 15, "seeds: {}", seeds.len());
-    let log = std::fs::read(testdata("hives/dirty/NTUSER.DAT.LOG1")).unwrap();
-    let profile = profile::load("default").unwrap().profile;
-    let checked: usize = (0..HIVE_AND_PREFETCH_MUTATIONS)
-        .into_par_iter()
-        .map(|i| {
-            let mut rng = Rng(0xC2B2_AE3D_27D4_EB4F ^ (i as u64 + 1));
-            let (name, seed) = &seeds[i % seeds.len()];
-            let bytes = mutate(seed, &mut rng);
-            // Half the hives get a mutated log beside them, to exercise the replay.
-            let mutated_log = mutate(&log, &mut rng);
-            let result = std::panic::catch_unwind(|| {
-                if name.ends_with(".pf") {
-                    let _ = ddesweep::formats::prefetch::read(&bytes);
-                } else {
-                    let ctx = ddesweep::detect::hive::HiveContext {
-                        evidence: "mutations",
-                        source_path: name,
-                        user: None,
-                        dirty: false,
-                    };
-                    let logs: Vec<&[u8]> = if i % 2 == 0 {
-                        vec![&mutated_log]
-                    } else {
-                        vec![]
-                    };
-                    let _ = ddesweep::pipeline::check_hive(&bytes, &logs, ctx, &profile);
-                }
-            });
-            assert!(result.is_ok(), "mutation {i} of {name} panicked");
-            1
-        })
-        .sum();
-    assert_eq!(checked, HIVE_AND_PREFETCH_MUTATIONS);
 }

@@ -1,27 +1,22 @@
-//! What the targets share: the default profile, loaded once, and the panic hook.
+//! What the targets share: the fuzzing context, built once, and the panic hook.
 
 use std::sync::{Once, OnceLock};
 
-use ddesweep::profile::{self, Profile};
+use ddesweep::fuzzing::{self, FuzzContext};
 
-/// The built-in default profile.
-pub fn profile() -> &'static Profile {
-    static PROFILE: OnceLock<Profile> = OnceLock::new();
-    PROFILE.get_or_init(|| match profile::load("default") {
-        Ok(loaded) => loaded.profile,
+/// Runs `data` through `target` (see `ddesweep::fuzzing`).
+///
+/// ddesweep catches the panics of crates it cannot trust on hostile input (nt-hive asserts on
+/// some cells) and reports them as unreadable keys or failed artifacts: those are not crashes.
+/// libfuzzer-sys's hook aborts on every panic, so it is wrapped in ddesweep's quiet hook, which
+/// passes on only the panics no guard will catch: those abort and save the input, as crashes.
+pub fn run(target: &str, data: &[u8]) {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(ddesweep::guard::quiet_caught_panics);
+    static CONTEXT: OnceLock<FuzzContext> = OnceLock::new();
+    let ctx = CONTEXT.get_or_init(|| match FuzzContext::new() {
+        Ok(ctx) => ctx,
         Err(err) => panic!("default profile: {err}"),
-    })
-}
-
-/// Replaces libfuzzer-sys's panic hook, which aborts on every panic, by a silent one. ddesweep
-/// catches the panics of crates it cannot trust on hostile input (nt-hive asserts on some cells)
-/// and reports them as failed artifacts: those are not crashes, and printing each one (with
-/// `RUST_BACKTRACE`) would fill gigabytes of log. A panic that escapes the target still is a
-/// crash: libfuzzer-sys catches it around the target and aborts, saving the input; running that
-/// input through `tests/integration/fuzz_regressions.rs` shows the message.
-pub fn tolerate_caught_panics() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        std::panic::set_hook(Box::new(|_| {}));
     });
+    assert!(fuzzing::run(target, data, ctx), "unknown target {target}");
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use memmap2::Mmap;
 
-use super::super::mmap::map_read_only;
+use super::super::mmap::{map_read_only, open_read_only};
 
 /// The first bytes of an EWF version 1 segment (E01, also used by L01/S01).
 const EWF1_SIGNATURE: &[u8] = b"EVF\x09\x0d\x0a\xff\x00";
@@ -87,7 +87,21 @@ impl Disk {
         kind: ContainerKind,
     ) -> io::Result<(Disk, ContainerKind, Vec<PathBuf>)> {
         match kind {
-            ContainerKind::Ewf | ContainerKind::Ewf2 => {
+            ContainerKind::Ewf => {
+                // The segments opened here, read-only and without touching their access
+                // times; the crate orders them by the segment numbers inside.
+                let paths = ewf_segments(path);
+                let sources = paths
+                    .iter()
+                    .map(|segment| open_read_only(segment).map(ewf::SegmentSource::File))
+                    .collect::<io::Result<Vec<_>>>()?;
+                let reader =
+                    ewf::EwfReader::open_from_sources(sources).map_err(io::Error::other)?;
+                Ok((Disk::Ewf(Box::new(reader)), kind, paths))
+            }
+            ContainerKind::Ewf2 => {
+                // The crate opens EWF2 segments itself (read-only; it cannot take open files
+                // for them yet, so their access times may move).
                 let reader = ewf::EwfReader::open(path).map_err(io::Error::other)?;
                 Ok((Disk::Ewf(Box::new(reader)), kind, vec![path.to_path_buf()]))
             }
@@ -114,6 +128,20 @@ impl Disk {
                 Ok((Disk::Raw(segments), kind, paths))
             }
         }
+    }
+
+    /// A raw disk holding a copy of `bytes` (in an anonymous read-only map): how the fuzz
+    /// targets and tests hand the partition-table and NTFS parsers an image without a file.
+    pub fn from_bytes(bytes: &[u8]) -> io::Result<Disk> {
+        if bytes.is_empty() {
+            return Ok(Disk::Raw(Vec::new()));
+        }
+        let mut map = memmap2::MmapOptions::new().len(bytes.len()).map_anon()?;
+        map.copy_from_slice(bytes);
+        Ok(Disk::Raw(vec![RawSegment {
+            start: 0,
+            map: Arc::new(map.make_read_only()?),
+        }]))
     }
 
     /// The image's size in bytes.
@@ -186,6 +214,48 @@ impl Disk {
             usize::try_from(offset - segment.start).ok()?,
         ))
     }
+}
+
+/// The segments of the EWF image whose first segment is `first` (`NAME.E01`): the files of its
+/// folder named `NAME.E02` ... `NAME.E99`, `NAME.EAA` ... (the same letter, either case).
+fn ewf_segments(first: &Path) -> Vec<PathBuf> {
+    let (Some(stem), Some(extension), Some(folder)) = (
+        first.file_stem().and_then(|s| s.to_str()),
+        first.extension().and_then(|e| e.to_str()),
+        first.parent(),
+    ) else {
+        return vec![first.to_path_buf()];
+    };
+    let Some(letter) = extension.chars().next() else {
+        return vec![first.to_path_buf()];
+    };
+    let folder = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    let is_segment = |path: &Path| {
+        path.file_stem().and_then(|s| s.to_str()) == Some(stem)
+            && path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                e.len() == 3
+                    && e.chars()
+                        .next()
+                        .is_some_and(|c| c.eq_ignore_ascii_case(&letter))
+                    && e.chars().skip(1).all(|c| c.is_ascii_alphanumeric())
+            })
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(folder)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|path| path.as_path() != first && is_segment(path))
+                .collect()
+        })
+        .unwrap_or_default();
+    paths.sort();
+    paths.insert(0, first.to_path_buf());
+    paths
 }
 
 /// A raw image split as `NAME.001`, `NAME.002`, ...: the segments in order, as long as they

@@ -10,7 +10,6 @@ pub mod ntfs;
 pub mod volumes;
 
 use std::io::{self, Read};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -112,19 +111,6 @@ pub struct OpenedImage {
     pub entries: Vec<Entry>,
 }
 
-/// Runs `f`, turning a panic into its message. The parsers of the image's structures (partition
-/// tables, the `ntfs` crate) read values the image controls; a panic in one of them must cost
-/// the structure it was reading, not the run.
-pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned())
-    })
-}
-
 /// The path given to a volume's unallocated clusters.
 pub const UNALLOCATED: &str = "$Unallocated";
 
@@ -159,7 +145,25 @@ pub fn open(
         source,
     };
     let (disk, container, _segments) = Disk::open(path, kind).map_err(read_error)?;
-    let disk = Arc::new(disk);
+    Ok(list_disk(
+        evidence,
+        path,
+        Arc::new(disk),
+        container,
+        unallocated,
+    ))
+}
+
+/// Finds the volumes of `disk` (read from `path`, the evidence item `evidence`) and lists the
+/// files of every NTFS volume: everything [`open`] does once the image is mapped. Never fails:
+/// what cannot be read is a problem or a volume's reason.
+pub fn list_disk(
+    evidence: usize,
+    path: &Path,
+    disk: Arc<Disk>,
+    container: ContainerKind,
+    unallocated: bool,
+) -> OpenedImage {
     let (slots, problems) = volumes::find_volumes(&disk);
     let mut records = Vec::new();
     let mut entries = Vec::new();
@@ -177,7 +181,8 @@ pub fn open(
             });
             continue;
         }
-        let listed = guarded(|| {
+        // The ntfs crate reads values the image controls: a panic in it costs this volume.
+        let listed = crate::guard::catch(|| {
             NtfsVolume::open(Arc::clone(&disk), slot.offset, slot.length)
                 .map_err(|err| format!("not a readable NTFS volume: {err}"))
                 .and_then(|volume| {
@@ -251,11 +256,11 @@ pub fn open(
             }),
         }
     }
-    Ok(OpenedImage {
+    OpenedImage {
         container,
         size: disk.len(),
         volumes: records,
         problems,
         entries,
-    })
+    }
 }

@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::disk::{Disk, DiskView};
-use super::guarded;
+use crate::guard::catch as guarded;
 
 /// One volume of a disk image.
 #[derive(Clone, Debug, Serialize)]

@@ -93,6 +93,8 @@ pub struct Selection {
     /// When set, only records whose header numbers one of these (checked before anything is
     /// rendered).
     records: Option<Arc<HashSet<u64>>>,
+    /// When reading must stop (looked at between records).
+    deadline: super::Deadline,
 }
 
 #[derive(Clone, Debug)]
@@ -152,6 +154,13 @@ impl Selection {
     /// read that decodes only records a first read chose).
     pub fn only_records(mut self, record_ids: HashSet<u64>) -> Selection {
         self.records = Some(Arc::new(record_ids));
+        self
+    }
+
+    /// Stops reading at `deadline` (the artifact's time bound): the records after it are not
+    /// read, and a problem says so.
+    pub fn with_deadline(mut self, deadline: super::Deadline) -> Selection {
+        self.deadline = deadline;
         self
     }
 

@@ -235,6 +235,9 @@ impl<T> Default for SegmentScan<T> {
     }
 }
 
+/// Records read between two looks at the artifact's deadline.
+const DEADLINE_STRIDE: usize = 64;
+
 /// Parses one segment with the evtx crate's parser, keeping what `keep` makes of the records
 /// `selection` wants.
 pub(super) fn scan_segment<T>(
@@ -278,13 +281,21 @@ pub(super) fn scan_segment<T>(
             return out;
         }
     };
+    let deadline = selection.deadline.clone();
     let selection = Arc::clone(selection);
     let facts = Arc::new(Mutex::new(TemplateFacts::default()));
     let mut failures = Vec::new();
     let mut scratch = Vec::new();
     let records =
         parser.serialized_records(move |record| select(record?, &selection, &facts, &mut scratch));
-    for item in records {
+    for (index, item) in records.enumerate() {
+        // The clock is read every DEADLINE_STRIDE records (a record takes microseconds).
+        if index % DEADLINE_STRIDE == 0 && deadline.passed() {
+            let message = deadline.stop_message(&format!("after {index} records of the segment"));
+            out.problems
+                .push(slot_problem(segment.first, message, true));
+            break;
+        }
         match item {
             Ok(Some(record)) => {
                 out.stats.records_read += 1;

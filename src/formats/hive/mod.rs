@@ -155,8 +155,9 @@ impl<'a> RegistryHive<'a> {
     /// subtraction that overflows on a zero cell size): such a key counts as unreadable, and the
     /// rest of the hive is still read.
     fn with_key<T>(&self, path: &str, f: impl FnOnce(&KeyNode<&[u8]>) -> T) -> Option<T> {
-        let read = std::panic::AssertUnwindSafe(|| self.with_key_unguarded(path, f));
-        std::panic::catch_unwind(read).ok().flatten()
+        crate::guard::catch(|| self.with_key_unguarded(path, f))
+            .ok()
+            .flatten()
     }
 
     fn with_key_unguarded<T>(&self, path: &str, f: impl FnOnce(&KeyNode<&[u8]>) -> T) -> Option<T> {

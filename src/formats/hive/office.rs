@@ -4,6 +4,7 @@
 //! Where these keys live is format knowledge; which values are dangerous is the profile's.
 
 use super::{RegData, RegValue, RegistryHive};
+use crate::formats::Deadline;
 use crate::time::Timestamp;
 
 /// Office roots: user settings and policies in a user hive, machine-wide settings and policies
@@ -134,12 +135,15 @@ pub struct HiveFacts {
     pub computer_name: Option<String>,
     /// User profiles (SOFTWARE).
     pub profiles: Vec<UserProfile>,
+    /// Where reading stopped at the artifact's time bound (`None`: every key was read).
+    pub stopped: Option<String>,
 }
 
-/// Reads what `hive` holds about Office and its host.
-pub fn read(hive: &RegistryHive<'_>) -> HiveFacts {
+/// Reads what `hive` holds about Office and its host; the Office keys until `deadline`, looked
+/// at before each application key.
+pub fn read(hive: &RegistryHive<'_>, deadline: &Deadline) -> HiveFacts {
     let mut facts = HiveFacts::default();
-    for root in OFFICE_ROOTS {
+    'roots: for root in OFFICE_ROOTS {
         let policy = root.contains("Policies");
         for version in hive.subkeys(root) {
             if !version.starts_with(|c: char| c.is_ascii_digit()) {
@@ -148,6 +152,10 @@ pub fn read(hive: &RegistryHive<'_>) -> HiveFacts {
             let version_key = format!(r"{root}\{version}");
             for application in hive.subkeys(&version_key) {
                 let app_key = format!(r"{version_key}\{application}");
+                if deadline.passed() {
+                    facts.stopped = Some(deadline.stop_message(&format!("before key {app_key}")));
+                    break 'roots;
+                }
                 read_application(hive, &mut facts, &app_key, &version, &application, policy);
             }
         }

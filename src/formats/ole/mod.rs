@@ -56,6 +56,18 @@ pub fn scan(bytes: &[u8], limits: &Limits) -> Result<DocumentScan, FormatError> 
     } else {
         scan.format = "ole";
     }
+    // The object and storage passes walk every stream again: the time bound is looked at
+    // before them.
+    if limits.deadline.passed() {
+        scan.problems.push(Problem {
+            part: None,
+            message: limits
+                .deadline
+                .stop_message("before the embedded objects and storages"),
+            incomplete: true,
+        });
+        return Ok(scan);
+    }
     objects::scan(&mut file, limits, &mut scan);
     storages::scan(&mut file, limits, &mut scan);
     Ok(scan)

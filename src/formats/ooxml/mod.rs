@@ -79,6 +79,14 @@ pub fn scan(bytes: &[u8], limits: &Limits) -> Result<DocumentScan, FormatError> 
         })
         .collect();
     for (index, name) in wanted {
+        if limits.deadline.passed() {
+            scan.problems.push(Problem {
+                part: Some(name.clone()),
+                message: limits.deadline.stop_message("before this part"),
+                incomplete: true,
+            });
+            break;
+        }
         let mut entry = match archive.by_index(index) {
             Ok(entry) => entry,
             Err(err) => {

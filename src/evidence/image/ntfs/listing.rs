@@ -16,11 +16,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::super::disk::DiskView;
-use super::super::guarded;
 use super::NtfsVolume;
 use super::stream::{self, for_each_attribute};
 use super::zone::{self, MarkOfTheWeb};
 use crate::evidence::FileTimes;
+use crate::guard::catch as guarded;
 use crate::time::Timestamp;
 
 /// Records 0 to 23 are the file system's own metadata files ($MFT, $LogFile, $Bitmap, ...) and
