@@ -29,6 +29,7 @@ mod objects;
 mod prefetch;
 mod report;
 mod report_html;
+mod resource_bounds;
 mod robustness;
 mod scenarios;
 mod timeline;

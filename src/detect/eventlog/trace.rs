@@ -35,11 +35,17 @@ pub struct TreeAccount {
     pub tree_nodes_cut_off: usize,
 }
 
+/// Most process and activity records one log gives the trees (a few hundred bytes each: about
+/// a gigabyte at the bound; a busy workstation's Sysmon log holds well under a million).
+const TREE_RECORD_BOUND: usize = 4_000_000;
+
 /// The records the trees are built from: every process start (Sysmon 1, Security 4688) and
 /// every network connection, file creation, registry write and DNS query (Sysmon 3, 11,
-/// 12/13/14, 22).
+/// 12/13/14, 22). Kept as small tree records, so more of them than the first read's full
+/// records ([`TREE_RECORD_BOUND`]).
 pub fn selection() -> Selection {
     Selection::default()
+        .with_record_bound(TREE_RECORD_BOUND)
         .want(
             typed::SYSMON,
             &[

@@ -95,6 +95,8 @@ pub struct Selection {
     records: Option<Arc<HashSet<u64>>>,
     /// When reading must stop (looked at between records).
     deadline: super::Deadline,
+    /// Most records kept ([`MAX_KEPT_RECORDS`] when unset).
+    max_kept: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -154,6 +156,13 @@ impl Selection {
     /// read that decodes only records a first read chose).
     pub fn only_records(mut self, record_ids: HashSet<u64>) -> Selection {
         self.records = Some(Arc::new(record_ids));
+        self
+    }
+
+    /// Keeps at most `max` records (the first in file order); the default is
+    /// [`MAX_KEPT_RECORDS`].
+    pub fn with_record_bound(mut self, max: usize) -> Selection {
+        self.max_kept = Some(max);
         self
     }
 
@@ -266,7 +275,24 @@ pub struct EvtxStats {
     pub records_failed: u64,
     /// Records the selection kept.
     pub records_selected: u64,
+    /// Selected records past the bound on records kept per read ([`MAX_KEPT_RECORDS`]): read
+    /// and counted, not kept (a problem says so).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub records_not_kept: u64,
 }
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
+}
+
+/// Most records one read keeps (a bound on memory: a hostile log can match a selection with
+/// every record). Far above what real logs give the checks (thousands); past it, records are
+/// read and counted but dropped, the first ones in file order kept.
+pub const MAX_KEPT_RECORDS: usize = 200_000;
+
+/// Segments read in parallel before the kept records are counted against the bound: the
+/// memory one batch can hold past the bound.
+const SEGMENTS_PER_BATCH: usize = 16;
 
 /// A whole log read.
 #[derive(Clone, Debug, Default)]
@@ -308,11 +334,7 @@ pub fn scan_map<T: Send>(
     let plan = reader::plan(body, u64::from(file_header.chunk_count));
     let settings = ParserSettings::new().num_threads(1).indent(false);
     let selection = Arc::new(selection.clone());
-    let parts: Vec<reader::SegmentScan<T>> = plan
-        .segments
-        .par_iter()
-        .map(|segment| reader::scan_segment(header, body, segment, &settings, &selection, keep))
-        .collect();
+    let bound = selection.max_kept.unwrap_or(MAX_KEPT_RECORDS);
     let mut scan = EvtxScan {
         dirty: file_header.flags.contains(::evtx::HeaderFlags::DIRTY),
         stats: plan.stats,
@@ -320,10 +342,31 @@ pub fn scan_map<T: Send>(
         ..EvtxScan::default()
     };
     let mut records = Vec::new();
-    for part in parts {
-        add_stats(&mut scan.stats, &part.stats);
-        records.extend(part.records);
-        scan.problems.extend(part.problems);
+    // Batches of segments in file order, so that the records kept under the bound are the
+    // first ones whatever the thread count.
+    for batch in plan.segments.chunks(SEGMENTS_PER_BATCH) {
+        let parts: Vec<reader::SegmentScan<T>> = batch
+            .par_iter()
+            .map(|segment| reader::scan_segment(header, body, segment, &settings, &selection, keep))
+            .collect();
+        for part in parts {
+            add_stats(&mut scan.stats, &part.stats);
+            let room = bound.saturating_sub(records.len());
+            scan.stats.records_not_kept += part.records.len().saturating_sub(room) as u64;
+            records.extend(part.records.into_iter().take(room));
+            scan.problems.extend(part.problems);
+        }
+    }
+    if scan.stats.records_not_kept > 0 {
+        scan.problems.push(Problem {
+            part: None,
+            message: format!(
+                "{} selected records past the bound of {bound} records kept per log were \
+                 counted, not checked",
+                scan.stats.records_not_kept
+            ),
+            incomplete: true,
+        });
     }
     Ok((records, scan))
 }

@@ -80,3 +80,35 @@ fn shortcut_keeps_what_rendering_keeps_on_the_corpus() {
     }
     assert!(logs >= 30);
 }
+
+#[test]
+fn the_record_bound_keeps_the_first_records_in_file_order_and_counts_the_rest() {
+    // Enough records for more than one batch of segments (16 x 32 chunks), so that the bound
+    // is met across batches.
+    let mut bytes = Vec::new();
+    ddesweep_testgen::write_bench_log(&mut bytes, 120_000).unwrap();
+    let all = kept_by_scan(&bytes, &default_selection());
+    assert!(all.len() >= 100, "{}", all.len());
+    let bound = all.len() / 3;
+    let bounded = scan(&bytes, &default_selection().with_record_bound(bound)).unwrap();
+    assert!(
+        bounded.stats.chunks > 16 * 32,
+        "{} chunks",
+        bounded.stats.chunks
+    );
+    let kept: Vec<u64> = bounded.records.iter().map(|r| r.record_id).collect();
+    let first: Vec<u64> = all.iter().copied().take(bound).collect();
+    assert_eq!(kept, first, "the first records in file order");
+    assert_eq!(bounded.stats.records_not_kept, (all.len() - bound) as u64);
+    assert_eq!(bounded.stats.records_selected, all.len() as u64);
+    let problem = bounded.problems.last().unwrap();
+    assert!(problem.incomplete);
+    assert_eq!(
+        problem.message,
+        format!(
+            "{} selected records past the bound of {bound} records kept per log were counted, \
+             not checked",
+            all.len() - bound
+        )
+    );
+}
