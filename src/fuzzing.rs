@@ -41,6 +41,9 @@ const OLE_NAMES: &[&str] = &["a.doc", "a.xls", "a.msg", "a.docx", "a.xlsx", "a.p
 const RTF_NAMES: &[&str] = &["a.rtf", "a.doc", "a.wbk"];
 const DELIMITED_NAMES: &[&str] = &["a.csv", "a.slk", "a.iqy", "a.xml", "a.txt", "a.xls"];
 
+/// First bytes of a hive input above this one say how long its transaction log is.
+const LOG_FRAMING: u8 = 127;
+
 /// Bytes of each listed file the NTFS target reads (whole files up to this size).
 const NTFS_READ_BOUND: u64 = 1 << 20;
 /// Free-cluster ranges the NTFS target walks.
@@ -116,14 +119,14 @@ fn event_log(data: &[u8], ctx: &FuzzContext) {
     let _ = check_event_log(data, &log, &ctx.settings.profile.profile, &Deadline::none());
 }
 
-/// A hive, most of the time alone; when the first byte is 200 or more, the last (byte x 512)
-/// bytes are its `.LOG1`, replayed over it.
+/// A hive alone when the first byte is below 128; else the last (byte - 127) x 512 bytes (512 B
+/// to 64 KiB) are its `.LOG1`, replayed over it.
 fn hive(data: &[u8], ctx: &FuzzContext) {
     let Some((&split, rest)) = data.split_first() else {
         return;
     };
-    let log_len = usize::from(split) * 512;
-    let (hive, log) = if split < 200 || log_len >= rest.len() {
+    let log_len = usize::from(split.saturating_sub(LOG_FRAMING)) * 512;
+    let (hive, log) = if split <= LOG_FRAMING || log_len >= rest.len() {
         (rest, &[][..])
     } else {
         rest.split_at(rest.len() - log_len)

@@ -38,15 +38,25 @@ pub(super) fn analyze_isolated(
     settings: &Settings,
 ) -> Outcome {
     let deadline = time_bound(entry, settings).map_or_else(Deadline::none, Deadline::after);
-    let analyzed = guard::catch(|| {
+    isolate(entry, label, &deadline, || {
         let mut outcome = analyze_entry(entry, label, run, settings, &deadline);
         filesystem::annotate(entry, &settings.profile.profile, &mut outcome);
         outcome
-    });
-    match analyzed {
+    })
+}
+
+/// Runs one artifact's `work` under `deadline`: a panic becomes a failed record with the
+/// panic's message; work cut short by the deadline is marked so.
+fn isolate(
+    entry: &Entry,
+    label: &str,
+    deadline: &Deadline,
+    work: impl FnOnce() -> Outcome,
+) -> Outcome {
+    match guard::catch(work) {
         Ok(mut outcome) => {
             if deadline.was_hit() {
-                mark_time_bound(&mut outcome.record, &deadline);
+                mark_time_bound(&mut outcome.record, deadline);
             }
             outcome
         }
@@ -248,4 +258,73 @@ fn mark_time_bound(record: &mut ArtifactRecord, deadline: &Deadline) {
     });
     record.status = Status::Failed;
     record.time_bound_seconds = Some(seconds);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> Entry {
+        Entry {
+            evidence: 0,
+            host_path: "/evidence/a.docx".into(),
+            source_path: "a.docx".to_owned(),
+            size: 10,
+            times: evidence::FileTimes::default(),
+            entry_type: EntryType::File,
+            image: None,
+            memory_dump: false,
+            unallocated: None,
+        }
+    }
+
+    fn analysed(reason: Option<&str>) -> Outcome {
+        let mut record = base_record(&entry(), "E", ArtifactKind::Ooxml);
+        record.status = Status::Analyzed;
+        record.reason = reason.map(str::to_owned);
+        Outcome {
+            record,
+            events: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_panic_in_the_work_is_a_failed_record_with_its_message() {
+        let outcome = isolate(&entry(), "E", &Deadline::none(), || {
+            panic!("cell offset {} out of range", 7)
+        });
+        assert_eq!(outcome.record.status, Status::Failed);
+        assert_eq!(outcome.record.path, "a.docx");
+        assert_eq!(outcome.record.evidence, "E");
+        let reason = outcome.record.reason.unwrap();
+        assert!(
+            reason
+                .starts_with("internal error while analysing (panic): cell offset 7 out of range"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn work_that_met_its_deadline_is_failed_with_the_bound_and_keeps_its_caveat() {
+        let deadline = Deadline::after(Duration::ZERO);
+        let outcome = isolate(&entry(), "E", &deadline, || {
+            assert!(deadline.passed());
+            analysed(Some("part x: stopped"))
+        });
+        assert_eq!(outcome.record.status, Status::Failed);
+        assert_eq!(outcome.record.time_bound_seconds, Some(0.0));
+        assert_eq!(
+            outcome.record.reason.as_deref(),
+            Some(
+                "stopped at the time bound of 0.0 s per artifact: rows found before it are kept, \
+                 the rest was not read; part x: stopped"
+            )
+        );
+        // Work that never looked at a passed deadline is left as it was.
+        let untouched = isolate(&entry(), "E", &Deadline::after(Duration::ZERO), || {
+            analysed(None)
+        });
+        assert_eq!(untouched.record.status, Status::Analyzed);
+        assert_eq!(untouched.record.time_bound_seconds, None);
+    }
 }

@@ -63,7 +63,8 @@ fn every_target_takes_empty_and_tiny_input() {
 #[test]
 fn caught_panics_stay_off_the_terminal_and_in_the_manifest() {
     // The nt-hive assert input, as the pipeline meets it: a user hive in a folder (its first
-    // byte, 234, is the target's framing: no log).
+    // byte, 234, is the target's framing: a log of 107 x 512 bytes, longer than the input, so
+    // none).
     let data =
         std::fs::read(testdata("fuzz-regressions/hive/nt-hive-data-offset-assert")).expect("input");
     let evidence = tempfile::tempdir().expect("temp dir");
