@@ -1,12 +1,9 @@
 //! Evidence handling: the sample triage folder, links, special and unreadable files, and the
 //! rule that evidence is never written to.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
-use crate::util::{copy_tree, ddesweep, read_scan, run_scan, scan, testdata};
+use crate::util::{copy_tree, ddesweep, file_states, read_scan, run_scan, scan, testdata};
 
 #[test]
 fn sample_evidence_gives_the_documented_findings() {
@@ -138,24 +135,6 @@ fn sample_evidence_gives_the_documented_findings() {
     assert_eq!(cmd["image"], "CMD.EXE");
 }
 
-/// (relative path -> (sha256, length, modification time)) of every file below `root`.
-fn fingerprint(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u64, std::time::SystemTime)> {
-    walkdir::WalkDir::new(root)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let meta = e.metadata().unwrap();
-            let digest = Sha256::digest(std::fs::read(e.path()).unwrap()).to_vec();
-            (
-                e.path().strip_prefix(root).unwrap().to_path_buf(),
-                (digest, meta.len(), meta.modified().unwrap()),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn evidence_is_unchanged_by_a_scan() {
     let evidence = tempfile::tempdir().unwrap();
@@ -164,17 +143,17 @@ fn evidence_is_unchanged_by_a_scan() {
         &testdata("documents/hostile"),
         &evidence.path().join("hostile"),
     );
-    let before = fingerprint(evidence.path());
+    let before = file_states(evidence.path());
     let run = scan(&[evidence.path()], &[]);
     assert_eq!(run.code, 1, "the hostile files fail: {}", run.stderr);
-    assert_eq!(fingerprint(evidence.path()), before, "evidence changed");
+    assert_eq!(file_states(evidence.path()), before, "evidence changed");
 }
 
 #[test]
 fn output_inside_evidence_is_refused_before_anything_is_written() {
     let evidence = tempfile::tempdir().unwrap();
     copy_tree(&testdata("documents/positive"), evidence.path());
-    let before = fingerprint(evidence.path());
+    let before = file_states(evidence.path());
     let out = evidence.path().join("results");
     let output = ddesweep()
         .args(["scan", "--quiet", "-o"])
@@ -185,7 +164,7 @@ fn output_inside_evidence_is_refused_before_anything_is_written() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("is inside evidence"));
     assert!(!out.exists());
-    assert_eq!(fingerprint(evidence.path()), before);
+    assert_eq!(file_states(evidence.path()), before);
 }
 
 #[test]

@@ -3,55 +3,10 @@
 //! byte-identical on 1, 2 and 8 threads and across runs; an artifact past its time bound ends
 //! failed in the manifest with the bound; the exit codes are distinct.
 
-use std::collections::BTreeMap;
-use std::io::Read;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
+use crate::util::{copy_tree, ddesweep, file_states, run_scan, scan, testdata};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-
-use crate::util::{copy_tree, ddesweep, run_scan, scan, testdata};
-
-/// What a scan must not change about a file: content, length, permissions, owner, and its
-/// modification, change and access times (the reads ask for `O_NOATIME`).
-type FileState = (Vec<u8>, u64, u32, u32, i64, i64, i64, i64, i64, i64);
-
-/// The state of every file below `root` (or of `root` itself when it is a file).
-fn states(root: &Path) -> BTreeMap<PathBuf, FileState> {
-    walkdir::WalkDir::new(root)
-        .sort_by_file_name()
-        .into_iter()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let meta = e.metadata().unwrap();
-            // Read without moving the access time, as ddesweep reads.
-            let mut bytes = Vec::new();
-            std::fs::File::options()
-                .read(true)
-                .custom_flags(libc::O_NOATIME)
-                .open(e.path())
-                .unwrap()
-                .read_to_end(&mut bytes)
-                .unwrap();
-            let digest = Sha256::digest(&bytes).to_vec();
-            let state = (
-                digest,
-                meta.len(),
-                meta.mode(),
-                meta.uid(),
-                meta.mtime(),
-                meta.mtime_nsec(),
-                meta.ctime(),
-                meta.ctime_nsec(),
-                meta.atime(),
-                meta.atime_nsec(),
-            );
-            (e.path().to_path_buf(), state)
-        })
-        .collect()
-}
 
 /// The artifacts of evidence item `label` that were analysed.
 fn analysed_in(manifest: &Value, label: &Path) -> usize {
@@ -87,7 +42,7 @@ fn evidence_of_every_kind_is_unchanged_by_a_scan() {
         )
         .unwrap();
     }
-    let before = states(evidence.path());
+    let before = file_states(evidence.path());
     assert_eq!(before.len(), 15, "12 triage files, two images, one dump");
 
     // Disk images and the folder, free clusters carved too; then the dump as memory.
@@ -109,7 +64,7 @@ fn evidence_of_every_kind_is_unchanged_by_a_scan() {
         memory.rows.len()
     );
 
-    let after = states(evidence.path());
+    let after = file_states(evidence.path());
     for (path, state) in &before {
         assert_eq!(after.get(path), Some(state), "{} changed", path.display());
     }

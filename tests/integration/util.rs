@@ -1,9 +1,13 @@
 //! Test helpers: run the binary, read its output back.
 
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 
 /// A path under `testdata/`.
@@ -139,4 +143,44 @@ pub fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).expect("copy");
         }
     }
+}
+
+/// What a scan must not change about a file: content, length, permissions, owner, and its
+/// modification, change and access times (the reads ask for `O_NOATIME`).
+pub type FileState = (Vec<u8>, u64, u32, u32, i64, i64, i64, i64, i64, i64);
+
+/// The state of every file below `root` (or of `root` itself when it is a file).
+pub fn file_states(root: &Path) -> BTreeMap<PathBuf, FileState> {
+    walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let meta = e.metadata().unwrap();
+            // Read without moving the access time, as ddesweep reads.
+            let mut bytes = Vec::new();
+            std::fs::File::options()
+                .read(true)
+                .custom_flags(libc::O_NOATIME)
+                .open(e.path())
+                .unwrap()
+                .read_to_end(&mut bytes)
+                .unwrap();
+            let digest = Sha256::digest(&bytes).to_vec();
+            let state = (
+                digest,
+                meta.len(),
+                meta.mode(),
+                meta.uid(),
+                meta.mtime(),
+                meta.mtime_nsec(),
+                meta.ctime(),
+                meta.ctime_nsec(),
+                meta.atime(),
+                meta.atime_nsec(),
+            );
+            (e.path().to_path_buf(), state)
+        })
+        .collect()
 }
