@@ -11,7 +11,7 @@ use crate::artifact;
 use crate::detect::eventlog::LogContext;
 use crate::detect::hive::HiveContext;
 use crate::evidence::image::{self, disk::ContainerKind, disk::Disk, volumes};
-use crate::formats::{Deadline, Limits, prefetch};
+use crate::formats::{Deadline, prefetch};
 use crate::pipeline::{Settings, check_document, check_event_log, check_hive, check_memory};
 use crate::profile::{self, ProfileError};
 
@@ -53,7 +53,6 @@ const NTFS_FREE_RANGES: usize = 10_000;
 #[derive(Debug)]
 pub struct FuzzContext {
     settings: Settings,
-    limits: Limits,
 }
 
 impl FuzzContext {
@@ -63,10 +62,7 @@ impl FuzzContext {
         let settings = Settings::new(Vec::new(), Path::new("fuzz-out").to_path_buf(), loaded)
             .progress(false)
             .threads(1);
-        Ok(FuzzContext {
-            settings,
-            limits: Limits::default(),
-        })
+        Ok(FuzzContext { settings })
     }
 }
 
@@ -106,7 +102,7 @@ fn document(data: &[u8], names: &[&str], ctx: &FuzzContext) {
         name,
         bytes,
         &ctx.settings.profile.profile,
-        &ctx.limits,
+        &ctx.settings.limits,
     );
 }
 

@@ -63,14 +63,16 @@ impl Deadline {
             .is_some_and(|bound| bound.hit.load(Ordering::Relaxed))
     }
 
-    /// The time the artifact was allowed (`None` without a bound).
-    pub fn allowed(&self) -> Option<Duration> {
-        self.inner.as_ref().map(|bound| bound.allowed)
+    /// The seconds the artifact was allowed (0 without a bound).
+    pub fn allowed_seconds(&self) -> f64 {
+        self.inner
+            .as_ref()
+            .map_or(0.0, |bound| bound.allowed.as_secs_f64())
     }
 
     /// The problem text a parser records where it stopped.
     pub fn stop_message(&self, at: &str) -> String {
-        let seconds = self.allowed().map_or(0.0, |d| d.as_secs_f64());
+        let seconds = self.allowed_seconds();
         format!("time bound of {seconds:.1} s per artifact reached {at}: the rest was not read")
     }
 }

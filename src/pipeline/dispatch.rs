@@ -247,7 +247,7 @@ fn analyze_entry(
 /// Marks an artifact whose reading stopped at its time bound: failed (not all of it was read),
 /// with the bound in the reason and in the record; the rows found before it are kept.
 fn mark_time_bound(record: &mut ArtifactRecord, deadline: &Deadline) {
-    let seconds = deadline.allowed().map_or(0.0, |d| d.as_secs_f64());
+    let seconds = deadline.allowed_seconds();
     let note = format!(
         "stopped at the time bound of {seconds:.1} s per artifact: rows found before it are \
          kept, the rest was not read"
